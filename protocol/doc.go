@@ -50,6 +50,9 @@ const (
 	// MaxClockSkew is how far in the future issued_at may be: hubs' clocks drift,
 	// especially on boards with no real-time clock.
 	MaxClockSkew = 10 * time.Minute
+	// MaxGossipRPC caps one gossipsub RPC: one listing with room for the
+	// RPC's framing and a few control messages. Larger RPCs are split.
+	MaxGossipRPC = 2 * MaxEnvelopeSize
 	// MaxSyncFrame caps one sync message. The largest is a request listing what
 	// the client has in the buckets that differ: about 12 bytes a listing, so
 	// this covers ~80,000 listings in the differing buckets of one round.

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -307,8 +308,15 @@ func ParseClock(s string) (int, error) {
 	return h*60 + m, nil
 }
 
+// zones caches LoadTimezone: time.LoadLocation parses the zone data on
+// every call, and every listing that arrives names a zone.
+var zones sync.Map // name -> *time.Location
+
 // LoadTimezone loads an IANA time zone by name ("Europe/London").
 func LoadTimezone(name string) (*time.Location, error) {
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
 	// time.LoadLocation accepts "" and "Local", which mean this machine's
 	// zone: never what a listing that travels to other hubs means.
 	if name == "" || name == "Local" || strings.ContainsAny(name, `\ `) {
@@ -318,6 +326,7 @@ func LoadTimezone(name string) (*time.Location, error) {
 	if err != nil {
 		return nil, fmt.Errorf("timezone %q is not an IANA zone name such as Europe/London", name)
 	}
+	zones.Store(name, loc)
 	return loc, nil
 }
 

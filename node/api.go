@@ -1,0 +1,78 @@
+package node
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"hearth/node/finder"
+)
+
+// APIHandler serves the public JSON API: GET /api/v1/status and
+// GET /api/v1/meetings. Nothing member-written is reachable here.
+func APIHandler(n *Node) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/v1/status", func(w http.ResponseWriter, r *http.Request) {
+		s, err := n.Status(r.Context())
+		if err != nil {
+			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "status unavailable"})
+			return
+		}
+		// Operator-only detail stays on the operator socket.
+		writeJSON(w, http.StatusOK, map[string]any{
+			"id": s.ID, "name": s.Name, "running": s.Running, "web": s.Web, "peers": s.Peers, "listings": s.Listings,
+		})
+	})
+	mux.HandleFunc("GET /api/v1/meetings", func(w http.ResponseWriter, r *http.Request) {
+		q, err := QueryFromURL(r.URL.Query())
+		if err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			return
+		}
+		ms, err := n.Meetings(r.Context(), q)
+		if err != nil {
+			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "meetings unavailable"})
+			return
+		}
+		writeJSON(w, http.StatusOK, ms)
+	})
+	return mux
+}
+
+// QueryFromURL reads a finder query from URL parameters: day, type (repeated),
+// q, hub, all, limit.
+func QueryFromURL(v map[string][]string) (finder.Query, error) {
+	get := func(k string) string {
+		if vs := v[k]; len(vs) > 0 {
+			return strings.TrimSpace(vs[0])
+		}
+		return ""
+	}
+	var q finder.Query
+	if d := get("day"); d != "" {
+		day, err := ParseDay(d)
+		if err != nil {
+			return q, err
+		}
+		q.Day = &day
+	}
+	q.Types = v["type"]
+	q.Text = get("q")
+	q.Hub = get("hub")
+	q.IncludeCancelled = get("all") == "1" || get("all") == "true"
+	if l := get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 0 {
+			return q, errBadLimit
+		}
+		q.Limit = n
+	}
+	return q, nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}

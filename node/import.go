@@ -1,0 +1,128 @@
+package node
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"hearth/protocol"
+	"hearth/protocol/meetingguide"
+)
+
+// ImportOptions are the choices of `hearth meetings import`.
+type ImportOptions struct {
+	DryRun   bool   `json:"dry_run"`  // report what would change, change nothing
+	Prune    bool   `json:"prune"`    // cancel this hub's meetings missing from the feed
+	Timezone string `json:"timezone"` // zone for rows without one; "" = the hub's default
+}
+
+// ImportSummary says what an import did (or, dry, would do).
+type ImportSummary struct {
+	DryRun           bool                   `json:"dry_run"`
+	Added            int                    `json:"added"`
+	Updated          int                    `json:"updated"`
+	Unchanged        int                    `json:"unchanged"`
+	Cancelled        int                    `json:"cancelled"`
+	Skipped          []meetingguide.Skipped `json:"skipped"`
+	UnknownProviders []meetingguide.Flag    `json:"unknown_providers"`
+}
+
+// ImportMeetings brings a Meeting Guide feed in as this hub's meetings.
+// Identity is the feed's slug: a row equal to the listing held changes
+// nothing (no new seq), a changed row is re-issued, and rows missing from
+// the feed are cancelled only with Prune. Invalid JSON imports nothing.
+func (n *Node) ImportMeetings(ctx context.Context, feed []byte, opts ImportOptions) (ImportSummary, error) {
+	tz := opts.Timezone
+	if tz == "" {
+		tz = n.defaultLocation().String()
+	} else if _, err := protocol.LoadTimezone(tz); err != nil {
+		return ImportSummary{}, err
+	}
+	res, err := meetingguide.Decode(bytes.NewReader(feed), meetingguide.DecodeOptions{
+		Timezone: tz, Providers: n.cfg.Meetings.ConferenceProviders,
+	})
+	if err != nil {
+		return ImportSummary{}, err
+	}
+	sum := ImportSummary{DryRun: opts.DryRun, Skipped: res.Skipped, UnknownProviders: res.UnknownProviders}
+	if sum.Skipped == nil {
+		sum.Skipped = []meetingguide.Skipped{}
+	}
+	if sum.UnknownProviders == nil {
+		sum.UnknownProviders = []meetingguide.Flag{}
+	}
+
+	n.ownMu.Lock()
+	defer n.ownMu.Unlock()
+	inFeed := make(map[string]bool, len(res.Listings))
+	for i := range res.Listings {
+		l := &res.Listings[i]
+		inFeed[l.Slug] = true
+		prev, held := n.listings.get(n.id.String() + "/" + l.Slug)
+		switch {
+		case held && !prev.Cancelled && sameMeeting(prev, l):
+			sum.Unchanged++
+			continue
+		case held:
+			sum.Updated++
+		default:
+			sum.Added++
+		}
+		if opts.DryRun {
+			continue
+		}
+		if _, err := n.publishOwnBatch(ctx, l, prev); err != nil {
+			return sum, fmt.Errorf("import %s: %w", l.Slug, err)
+		}
+	}
+	if opts.Prune {
+		stale := n.listings.all(func(l *protocol.Listing) bool {
+			return l.Hub == n.id.String() && !l.Cancelled && !inFeed[l.Slug]
+		})
+		for _, prev := range stale {
+			sum.Cancelled++
+			if opts.DryRun {
+				continue
+			}
+			l := *prev
+			l.Cancelled = true
+			if _, err := n.publishOwnBatch(ctx, &l, prev); err != nil {
+				return sum, fmt.Errorf("cancel %s: %w", prev.Slug, err)
+			}
+		}
+	}
+	if !opts.DryRun {
+		if err := n.store.Sync(); err != nil {
+			return sum, err
+		}
+	}
+	return sum, nil
+}
+
+// sameMeeting reports whether two listings say the same about the meeting,
+// whatever their seq and times.
+func sameMeeting(a, b *protocol.Listing) bool {
+	strip := func(l *protocol.Listing) []byte {
+		c := *l
+		c.Version, c.Hub, c.Seq, c.Cancelled = 0, "", 0, false
+		c.IssuedAt, c.ExpiresAt = time.Time{}, time.Time{}
+		data, _ := json.Marshal(&c)
+		return data
+	}
+	return bytes.Equal(strip(a), strip(b))
+}
+
+// ExportMeetings writes a Meeting Guide feed of the listings the hub holds
+// (only its own with mine), cancelled ones left out.
+func (n *Node) ExportMeetings(_ context.Context, w io.Writer, mine bool) error {
+	me := n.id.String()
+	ls := n.listings.all(func(l *protocol.Listing) bool { return !l.Cancelled && (!mine || l.Hub == me) })
+	out := make([]protocol.Listing, len(ls))
+	for i, l := range ls {
+		out[i] = *l
+	}
+	return meetingguide.Encode(w, out)
+}

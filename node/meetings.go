@@ -1,0 +1,240 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"hearth/node/finder"
+	"hearth/protocol"
+)
+
+// ErrUnknownMeeting is returned for a listing ID the hub does not hold.
+var ErrUnknownMeeting = errors.New("no such meeting")
+
+// Meeting is a listing as the operator and the JSON API see it: every
+// listing field, its ID, and where it stands in time for the query asked.
+type Meeting struct {
+	ID string `json:"id"`
+	*protocol.Listing
+	Own        bool       `json:"own"`
+	Next       *time.Time `json:"next,omitempty"`
+	InProgress bool       `json:"in_progress,omitempty"`
+	DistanceKm *float64   `json:"distance_km,omitempty"`
+}
+
+func (n *Node) meeting(l *protocol.Listing) Meeting {
+	return Meeting{ID: l.ID(), Listing: l, Own: l.Hub == n.id.String()}
+}
+
+// Meetings finds listings with the finder: in "next occurrence" order.
+func (n *Node) Meetings(_ context.Context, q finder.Query) ([]Meeting, error) {
+	results := n.listings.index.Search(q, n.now())
+	out := make([]Meeting, 0, len(results))
+	for _, r := range results {
+		m := n.meeting(r.Listing)
+		if !r.Next.IsZero() {
+			next := r.Next
+			m.Next = &next
+		}
+		m.InProgress = r.InProgress
+		if r.DistanceKm >= 0 {
+			d := r.DistanceKm
+			m.DistanceKm = &d
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// Meeting returns one listing by ID ("PEERID/slug", or the slug alone for
+// this hub's own).
+func (n *Node) Meeting(_ context.Context, id string) (Meeting, error) {
+	full, err := n.fullID(id)
+	if err != nil {
+		return Meeting{}, err
+	}
+	l, ok := n.listings.get(full)
+	if !ok {
+		return Meeting{}, fmt.Errorf("%w: %s: see 'hearth meetings list --all'", ErrUnknownMeeting, id)
+	}
+	return n.meeting(l), nil
+}
+
+func (n *Node) fullID(id string) (string, error) {
+	if !strings.Contains(id, "/") {
+		id = n.id.String() + "/" + id
+	}
+	if _, _, err := protocol.SplitID(id); err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+// AddMeeting publishes a new meeting of this hub. Only the meeting fields of
+// draft are used; a slug is made from the name if draft has none.
+func (n *Node) AddMeeting(ctx context.Context, draft protocol.Listing) (Meeting, error) {
+	n.ownMu.Lock()
+	defer n.ownMu.Unlock()
+	if draft.Slug == "" {
+		draft.Slug = n.freeSlug(protocol.Slugify(draft.Name))
+	} else if _, ok := n.listings.get(n.id.String() + "/" + draft.Slug); ok {
+		return Meeting{}, fmt.Errorf("this hub already has a meeting %q: use 'hearth meetings update %s'", draft.Slug, draft.Slug)
+	}
+	draft.Cancelled = false
+	return n.publishOwn(ctx, &draft, nil)
+}
+
+// UpdateMeeting re-publishes one of this hub's meetings with new fields
+// (all of them: the caller merges), under a new seq.
+func (n *Node) UpdateMeeting(ctx context.Context, id string, draft protocol.Listing) (Meeting, error) {
+	n.ownMu.Lock()
+	defer n.ownMu.Unlock()
+	prev, err := n.own(id)
+	if err != nil {
+		return Meeting{}, err
+	}
+	draft.Slug, draft.Cancelled = prev.Slug, prev.Cancelled
+	return n.publishOwn(ctx, &draft, prev)
+}
+
+// CancelMeeting marks one of this hub's meetings cancelled. The tombstone
+// travels like any listing and stays until it expires, so every hub shows
+// the meeting as cancelled rather than silently gone.
+func (n *Node) CancelMeeting(ctx context.Context, id string) (Meeting, error) {
+	n.ownMu.Lock()
+	defer n.ownMu.Unlock()
+	prev, err := n.own(id)
+	if err != nil {
+		return Meeting{}, err
+	}
+	if prev.Cancelled {
+		return n.meeting(prev), nil
+	}
+	l := *prev
+	l.Cancelled = true
+	return n.publishOwn(ctx, &l, prev)
+}
+
+// own resolves one of this hub's own listings.
+func (n *Node) own(id string) (*protocol.Listing, error) {
+	full, err := n.fullID(id)
+	if err != nil {
+		return nil, err
+	}
+	if hub, _, _ := strings.Cut(full, "/"); hub != n.id.String() {
+		return nil, fmt.Errorf("%s belongs to another hub: only its own hub can change it", id)
+	}
+	l, ok := n.listings.get(full)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s: see 'hearth meetings list --mine --all'", ErrUnknownMeeting, id)
+	}
+	return l, nil
+}
+
+// freeSlug is base, or base-2, base-3…, whichever this hub does not use yet.
+func (n *Node) freeSlug(base string) string {
+	slug := base
+	for i := 2; ; i++ {
+		if _, ok := n.listings.get(n.id.String() + "/" + slug); !ok {
+			return slug
+		}
+		slug = fmt.Sprintf("%s-%d", base, i)
+	}
+}
+
+// publishOwn seals l as this hub's, stores it through Ingest, makes it
+// durable, and gossips it. Callers hold ownMu.
+func (n *Node) publishOwn(ctx context.Context, l *protocol.Listing, prev *protocol.Listing) (Meeting, error) {
+	m, err := n.publishOwnBatch(ctx, l, prev)
+	if err != nil {
+		return m, err
+	}
+	// The operator was told it is saved: make it survive a power cut.
+	return m, n.store.Sync()
+}
+
+// publishOwnBatch is publishOwn without the sync to disk, for callers that
+// publish many and sync once. The seq is the clock in milliseconds (or one
+// more than prev's): a hub that lost its store still issues seqs that beat
+// the copies its peers hold.
+func (n *Node) publishOwnBatch(ctx context.Context, l *protocol.Listing, prev *protocol.Listing) (Meeting, error) {
+	now := n.now()
+	if l.Timezone == "" {
+		l.Timezone = n.defaultLocation().String()
+	}
+	l.Version, l.Hub = protocol.SchemaVersion, n.id.String()
+	l.Seq = uint64(now.UnixMilli())
+	if prev != nil && l.Seq <= prev.Seq {
+		l.Seq = prev.Seq + 1
+	}
+	l.IssuedAt = now.UTC().Truncate(time.Second)
+	l.ExpiresAt = l.IssuedAt.Add(n.cfg.Listings.Lifetime.D())
+	envelope, err := protocol.Seal(l, n.key)
+	if err != nil {
+		return Meeting{}, err
+	}
+	stored, err := n.Ingest(envelope)
+	if err != nil {
+		return Meeting{}, err
+	}
+	n.publish(ctx, envelope)
+	return n.meeting(stored), nil
+}
+
+// maintainListings drops expired listings and renews this hub's own before
+// they expire, so a live hub's meetings never fade out.
+func (n *Node) maintainListings(ctx context.Context) {
+	now := n.now()
+	if _, err := n.listings.remove(n.store, func(l *protocol.Listing) bool { return !l.ExpiresAt.After(now) }); err != nil {
+		n.log.Warn("drop expired listings", "err", err)
+	}
+	n.ownMu.Lock()
+	defer n.ownMu.Unlock()
+	renewBy := now.Add(n.cfg.Listings.RenewBefore.D())
+	mine := n.listings.all(func(l *protocol.Listing) bool {
+		return l.Hub == n.id.String() && !l.Cancelled && l.ExpiresAt.Before(renewBy)
+	})
+	for _, prev := range mine {
+		l := *prev
+		if _, err := n.publishOwn(ctx, &l, prev); err != nil {
+			n.log.Warn("renew listing", "id", prev.ID(), "err", err)
+		}
+	}
+	if len(mine) > 0 {
+		n.log.Info("renewed listings", "count", len(mine))
+	}
+}
+
+// defaultLocation is the zone for meetings given without one: the config's,
+// else this machine's if it has an IANA name, else UTC.
+func (n *Node) defaultLocation() *time.Location {
+	if tz := n.cfg.Listings.DefaultTimezone; tz != "" {
+		if loc, err := protocol.LoadTimezone(tz); err == nil {
+			return loc
+		}
+	}
+	if loc, err := protocol.LoadTimezone(machineZone()); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// machineZone is the IANA name of this machine's zone, from TZ or the
+// /etc/localtime link; "" if neither names one.
+func machineZone() string {
+	if tz := os.Getenv("TZ"); tz != "" {
+		return strings.TrimPrefix(tz, ":")
+	}
+	target, err := os.Readlink("/etc/localtime")
+	if err != nil {
+		return ""
+	}
+	if _, zone, ok := strings.Cut(target, "zoneinfo/"); ok {
+		return zone
+	}
+	return ""
+}
