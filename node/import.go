@@ -28,6 +28,7 @@ type ImportSummary struct {
 	Cancelled        int                    `json:"cancelled"`
 	Skipped          []meetingguide.Skipped `json:"skipped"`
 	UnknownProviders []meetingguide.Flag    `json:"unknown_providers"`
+	Repairs          []meetingguide.Repair  `json:"repairs"` // details dropped to keep a meeting
 }
 
 // ImportMeetings brings a Meeting Guide feed in as this hub's meetings.
@@ -47,13 +48,7 @@ func (n *Node) ImportMeetings(ctx context.Context, feed []byte, opts ImportOptio
 	if err != nil {
 		return ImportSummary{}, err
 	}
-	sum := ImportSummary{DryRun: opts.DryRun, Skipped: res.Skipped, UnknownProviders: res.UnknownProviders}
-	if sum.Skipped == nil {
-		sum.Skipped = []meetingguide.Skipped{}
-	}
-	if sum.UnknownProviders == nil {
-		sum.UnknownProviders = []meetingguide.Flag{}
-	}
+	sum := ImportSummary{DryRun: opts.DryRun, Skipped: res.Skipped, UnknownProviders: res.UnknownProviders, Repairs: res.Repairs}
 
 	n.ownMu.Lock()
 	defer n.ownMu.Unlock()
@@ -115,9 +110,18 @@ func sameMeeting(a, b *protocol.Listing) bool {
 	return bytes.Equal(strip(a), strip(b))
 }
 
-// ExportMeetings writes a Meeting Guide feed of the listings the hub holds
+// ExportMeetings returns a Meeting Guide feed of the listings the hub holds
 // (only its own with mine), cancelled ones left out.
-func (n *Node) ExportMeetings(_ context.Context, w io.Writer, mine bool) error {
+func (n *Node) ExportMeetings(_ context.Context, mine bool) ([]byte, error) {
+	var b bytes.Buffer
+	if err := n.WriteFeed(&b, mine); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// WriteFeed writes the Meeting Guide feed of ExportMeetings to w.
+func (n *Node) WriteFeed(w io.Writer, mine bool) error {
 	me := n.id.String()
 	ls := n.listings.all(func(l *protocol.Listing) bool { return !l.Cancelled && (!mine || l.Hub == me) })
 	out := make([]protocol.Listing, len(ls))

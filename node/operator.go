@@ -37,6 +37,8 @@ type Operator interface {
 	AddMeeting(ctx context.Context, draft protocol.Listing) (Meeting, error)
 	UpdateMeeting(ctx context.Context, id string, draft protocol.Listing) (Meeting, error)
 	CancelMeeting(ctx context.Context, id string) (Meeting, error)
+	ImportMeetings(ctx context.Context, feed []byte, opts ImportOptions) (ImportSummary, error)
+	ExportMeetings(ctx context.Context, mine bool) ([]byte, error)
 
 	ListMembers(ctx context.Context) ([]members.Summary, error)
 	AddMember(ctx context.Context, nick, pin string) error
@@ -71,6 +73,10 @@ type (
 	memberRequest struct {
 		Nick, PIN string
 	}
+	importRequest struct {
+		Feed []byte
+		Opts ImportOptions
+	}
 	checkInRequest struct {
 		Nick, PIN string
 		CheckIn   members.CheckIn
@@ -100,6 +106,10 @@ func (n *Node) operatorHandler() http.Handler {
 		return n.UpdateMeeting(ctx, r.ID, r.Draft)
 	})
 	handle(mux, "meetings/cancel", func(ctx context.Context, id string) (Meeting, error) { return n.CancelMeeting(ctx, id) })
+	handle(mux, "meetings/import", func(ctx context.Context, r importRequest) (ImportSummary, error) {
+		return n.ImportMeetings(ctx, r.Feed, r.Opts)
+	})
+	handle(mux, "meetings/export", func(ctx context.Context, mine bool) ([]byte, error) { return n.ExportMeetings(ctx, mine) })
 	handle(mux, "members", func(ctx context.Context, _ empty) ([]members.Summary, error) { return n.ListMembers(ctx) })
 	handle(mux, "members/add", func(ctx context.Context, r memberRequest) (empty, error) {
 		return empty{}, n.AddMember(ctx, r.Nick, r.PIN)
@@ -268,6 +278,12 @@ func (r *Remote) UpdateMeeting(ctx context.Context, id string, draft protocol.Li
 }
 func (r *Remote) CancelMeeting(ctx context.Context, id string) (Meeting, error) {
 	return call[Meeting](ctx, r, "meetings/cancel", id)
+}
+func (r *Remote) ImportMeetings(ctx context.Context, feed []byte, opts ImportOptions) (ImportSummary, error) {
+	return call[ImportSummary](ctx, r, "meetings/import", importRequest{feed, opts})
+}
+func (r *Remote) ExportMeetings(ctx context.Context, mine bool) ([]byte, error) {
+	return call[[]byte](ctx, r, "meetings/export", mine)
 }
 func (r *Remote) ListMembers(ctx context.Context) ([]members.Summary, error) {
 	return call[[]members.Summary](ctx, r, "members", empty{})
