@@ -43,7 +43,9 @@ func (n *Node) CheckIns(_ context.Context, nick, pin string) ([]members.CheckIn,
 	return acct.CheckIns()
 }
 
-// EraseCheckIns erases a member's check-ins and profile for good.
+// EraseCheckIns erases everything a member wrote, for good: their wrapped
+// key is dropped (crypto-shredding) and their records deleted, so the
+// account goes too, as "erase everything" on the member page.
 func (n *Node) EraseCheckIns(_ context.Context, nick, pin string) error {
 	acct, err := n.members.Unlock(nick, pin)
 	if err != nil {
