@@ -1,0 +1,132 @@
+package members
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"hearth/store"
+)
+
+// CheckIn is one private check-in. It is sealed whole with the member's
+// data key; the JSON form is what is sealed and what the member exports.
+type CheckIn struct {
+	// ID is set by AddCheckIn: 32 hex digits, ordered by At.
+	ID string `json:"id"`
+	// At is when the check-in was made; AddCheckIn sets it to now if zero.
+	At time.Time `json:"at"`
+	// Mood is 1 (very low) to 5 (very good).
+	Mood int `json:"mood"`
+	// Craving is 0 (none) to 10, or nil if the member did not say.
+	Craving *int `json:"craving,omitempty"`
+	// Used: the member used or slipped. Recorded without judgement.
+	Used bool `json:"used"`
+	// Triggers are short lower-case tags ("work", "lonely").
+	Triggers []string `json:"triggers,omitempty"`
+	// Meeting is the listing ID of a meeting attended, if any.
+	Meeting string `json:"meeting,omitempty"`
+	// Note is free text.
+	Note string `json:"note,omitempty"`
+	// Unsafe: the member says they are not safe; the page shows crisis
+	// lines at once.
+	Unsafe bool `json:"unsafe"`
+}
+
+// Limits on a check-in.
+const (
+	maxNote       = 2048 // bytes
+	maxTriggers   = 10
+	maxTriggerLen = 32  // characters
+	maxMeetingLen = 200 // characters
+	// futureSlack allows for a phone or board whose clock runs ahead.
+	futureSlack = 24 * time.Hour
+)
+
+// earliest is the earliest time a check-in or sober-since date may have:
+// before it, the value is a mistake (and check-in IDs need a positive time).
+var earliest = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// invalidError is one out-of-range value: its message is the one line the
+// member sees, and it matches ErrInvalidCheckIn.
+type invalidError string
+
+func (e invalidError) Error() string        { return string(e) }
+func (e invalidError) Is(target error) bool { return target == ErrInvalidCheckIn }
+
+func invalidf(format string, args ...any) error { return invalidError(fmt.Sprintf(format, args...)) }
+
+// normalize checks c and returns the form that is stored: triggers
+// trimmed, lower-cased and without repeats, At in UTC (now if zero).
+func (c CheckIn) normalize(now time.Time) (CheckIn, error) {
+	if c.Mood < 1 || c.Mood > 5 {
+		return c, invalidf("mood must be 1 to 5")
+	}
+	if c.Craving != nil {
+		if *c.Craving < 0 || *c.Craving > 10 {
+			return c, invalidf("craving must be 0 to 10, or left out")
+		}
+		v := *c.Craving // the caller's pointer is not kept
+		c.Craving = &v
+	}
+	if len(c.Note) > maxNote {
+		return c, invalidf("the note is too long: at most %d bytes (about %d letters)", maxNote, maxNote/2)
+	}
+	if !utf8.ValidString(c.Note) {
+		return c, invalidf("the note must be text")
+	}
+	var triggers []string
+	for _, t := range c.Triggers {
+		t = strings.ToLower(strings.Join(strings.Fields(t), " "))
+		switch {
+		case t == "" || slices.Contains(triggers, t):
+			continue
+		case !utf8.ValidString(t) || strings.ContainsFunc(t, unicode.IsControl):
+			return c, invalidf("a trigger must be plain words")
+		case utf8.RuneCountInString(t) > maxTriggerLen:
+			return c, invalidf("each trigger must be at most %d characters", maxTriggerLen)
+		}
+		triggers = append(triggers, t)
+	}
+	if len(triggers) > maxTriggers {
+		return c, invalidf("at most %d triggers", maxTriggers)
+	}
+	c.Triggers = triggers
+	c.Meeting = strings.TrimSpace(c.Meeting)
+	if !utf8.ValidString(c.Meeting) || strings.ContainsFunc(c.Meeting, unicode.IsControl) {
+		return c, invalidf("the meeting must be a listing ID")
+	}
+	if utf8.RuneCountInString(c.Meeting) > maxMeetingLen {
+		return c, invalidf("the meeting ID must be at most %d characters", maxMeetingLen)
+	}
+	if c.At.IsZero() {
+		c.At = now
+	}
+	c.At = c.At.UTC()
+	if c.At.After(now.Add(futureSlack)) {
+		return c, invalidf("the check-in time is in the future: check the clock")
+	}
+	if c.At.Before(earliest) {
+		return c, invalidf("the check-in time is before %d: check the clock", earliest.Year())
+	}
+	return c, nil
+}
+
+// newCheckInID makes a 16-byte ID that sorts by time: the check-in's time
+// in milliseconds since 1900 (6 bytes, good for ~8900 years), then 10
+// random bytes so IDs made in the same millisecond differ.
+func newCheckInID(at time.Time) []byte {
+	id := make([]byte, store.CheckInIDLen)
+	var ms [8]byte
+	binary.BigEndian.PutUint64(ms[:], uint64(at.UnixMilli()-earliest.UnixMilli()))
+	copy(id, ms[2:])
+	rand.Read(id[6:])
+	return id
+}
+
+func formatID(id []byte) string { return hex.EncodeToString(id) }

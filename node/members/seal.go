@@ -1,0 +1,118 @@
+package members
+
+import (
+	"crypto/cipher"
+	"crypto/rand"
+	"errors"
+	"fmt"
+
+	"golang.org/x/crypto/argon2"
+	"golang.org/x/crypto/chacha20poly1305"
+
+	"hearth/store"
+)
+
+// Sizes.
+const (
+	keyLen  = chacha20poly1305.KeySize // data keys and key-encryption keys
+	saltLen = 16
+)
+
+// Bounds on stored argon2id parameters. A record asking for more is damaged
+// or tampered with: refusing it beats letting it exhaust the board's memory.
+const (
+	maxKDFTime      = 16
+	maxKDFMemoryKiB = 1 << 20 // 1 GiB
+	maxKDFThreads   = 16
+)
+
+// Associated data for each kind of sealed record: a domain, a version and
+// the nickname (and the check-in ID), so a sealed blob only opens as what
+// it was sealed as, for the member it was sealed for. Nicknames never
+// contain a zero byte, so the fields cannot run into each other.
+const (
+	adKeyDomain     = "hearth/member-key/1\x00"
+	adCheckInDomain = "hearth/check-in/1\x00"
+	adProfileDomain = "hearth/profile/1\x00"
+)
+
+// errAuth: a sealed blob did not open: a wrong key, or bytes not sealed
+// for this place.
+var errAuth = errors.New("message authentication failed")
+
+func adKey(nick string) []byte     { return []byte(adKeyDomain + nick) }
+func adProfile(nick string) []byte { return []byte(adProfileDomain + nick) }
+
+func adCheckIn(nick string, id []byte) []byte {
+	return append([]byte(adCheckInDomain+nick+"\x00"), id...)
+}
+
+// deriveKEK derives a member's key-encryption key from their PIN.
+func deriveKEK(pin string, m store.Member) []byte {
+	p := m.KDF
+	return argon2.IDKey([]byte(pin), m.Salt, p.Time, p.MemoryKiB, p.Threads, keyLen)
+}
+
+// checkKDF refuses stored parameters out of sane bounds.
+func checkKDF(p store.KDFParams) error {
+	if p.Time < 1 || p.Time > maxKDFTime || p.MemoryKiB < 8*uint32(max(p.Threads, 1)) || p.MemoryKiB > maxKDFMemoryKiB || p.Threads < 1 || p.Threads > maxKDFThreads {
+		return fmt.Errorf("argon2id parameters out of range (time %d, memory %d KiB, threads %d)", p.Time, p.MemoryKiB, p.Threads)
+	}
+	return nil
+}
+
+// wrapKey seals the data key under the key derived from pin with m's
+// parameters and salt.
+func wrapKey(pin string, dataKey []byte, m store.Member) ([]byte, error) {
+	if err := checkKDF(m.KDF); err != nil {
+		return nil, err
+	}
+	aead, err := chacha20poly1305.NewX(deriveKEK(pin, m))
+	if err != nil {
+		return nil, err
+	}
+	return seal(aead, dataKey, adKey(m.Nick)), nil
+}
+
+// unwrapKey opens m's data key with pin. A wrong PIN gives errAuth: the
+// AEAD tag is the PIN check, so nothing derived from the PIN is stored.
+func unwrapKey(pin string, m store.Member) ([]byte, error) {
+	if err := checkKDF(m.KDF); err != nil {
+		return nil, err
+	}
+	aead, err := chacha20poly1305.NewX(deriveKEK(pin, m))
+	if err != nil {
+		return nil, err
+	}
+	key, err := open(aead, m.WrappedKey, adKey(m.Nick))
+	if err != nil {
+		return nil, err
+	}
+	if len(key) != keyLen {
+		return nil, fmt.Errorf("an account's data key is %d bytes: the store is damaged", len(key))
+	}
+	return key, nil
+}
+
+// seal encrypts plaintext with a fresh random nonce: nonce || ciphertext.
+// XChaCha20's 24-byte nonces are safe to pick at random for as many
+// records as a member will ever write.
+func seal(aead cipher.AEAD, plaintext, ad []byte) []byte {
+	out := make([]byte, aead.NonceSize(), aead.NonceSize()+len(plaintext)+aead.Overhead())
+	rand.Read(out)
+	return aead.Seal(out, out, plaintext, ad)
+}
+
+// open reverses seal; errAuth if the key or the associated data is wrong
+// or the bytes were changed.
+func open(aead cipher.AEAD, sealed, ad []byte) ([]byte, error) {
+	if len(sealed) < aead.NonceSize()+aead.Overhead() {
+		return nil, errAuth
+	}
+	n := aead.NonceSize()
+	plain, err := aead.Open(nil, sealed[:n], sealed[n:], ad)
+	if err != nil {
+		return nil, errAuth
+	}
+	return plain, nil
+}
