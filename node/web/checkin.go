@@ -1,0 +1,203 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"hearth/node"
+	"hearth/node/finder"
+	"hearth/node/members"
+)
+
+// commonTriggers are the trigger tags offered as check boxes, stored by these
+// keys (so a member's history reads the same in any language) and shown
+// through the "trigger.KEY" strings. Anything else a member types is kept as
+// typed.
+var commonTriggers = []string{
+	"stress", "lonely", "tired", "angry", "bored", "sad", "pain", "money",
+	"conflict", "people", "places", "celebration",
+}
+
+// Bounds on trigger tags, the members package's own: a tag is a word or
+// two, not a note.
+const (
+	maxTriggers   = 10
+	maxTriggerLen = 32 // characters
+)
+
+// checkinData is the check-in form, with what the member entered if it is
+// shown again after a mistake.
+type checkinData struct {
+	Mood         int
+	Craving      string // "" = not answered, else "0".."10"
+	Used         bool
+	Triggers     []choice
+	TriggerOther string
+	Meetings     []choice
+	Note         string
+	Unsafe       bool
+	NoteMax      int
+}
+
+// choice is one option of a check box list or select.
+type choice struct {
+	Value, Label string
+	Checked      bool
+}
+
+func (s *server) checkinForm(w http.ResponseWriter, r *http.Request, sess *session) {
+	v := s.newView(w, r, "checkin.title")
+	v.CSRF = sess.csrf
+	v.Data = s.checkinData(r.Context(), v, members.CheckIn{})
+	s.render(w, r, http.StatusOK, "checkin", v)
+}
+
+// checkinData fills the form from a check-in (empty for a new one).
+func (s *server) checkinData(ctx context.Context, v *view, c members.CheckIn) *checkinData {
+	d := &checkinData{Mood: c.Mood, Used: c.Used, Note: c.Note, Unsafe: c.Unsafe, NoteMax: maxNoteBytes}
+	if c.Craving != nil {
+		d.Craving = strconv.Itoa(*c.Craving)
+	}
+	var other []string
+	for _, key := range commonTriggers {
+		d.Triggers = append(d.Triggers, choice{Value: key, Label: v.T("trigger." + key), Checked: slices.Contains(c.Triggers, key)})
+	}
+	for _, t := range c.Triggers {
+		if !slices.Contains(commonTriggers, t) {
+			other = append(other, t)
+		}
+	}
+	d.TriggerOther = strings.Join(other, ", ")
+	d.Meetings = s.recentMeetings(ctx, v, c.Meeting)
+	return d
+}
+
+// recentMeetings are the meetings a member may just have been to: those on
+// yesterday's and today's weekday (in the hub's zone), this hub's first.
+func (s *server) recentMeetings(ctx context.Context, v *view, selected string) []choice {
+	today := int(s.now().In(s.zone()).Weekday())
+	var ms []node.Meeting
+	for _, day := range []int{today, (today + 6) % 7} {
+		found, err := s.n.Meetings(ctx, finder.Query{Day: &day, Limit: 30})
+		if err != nil {
+			s.log.Warn("web: meetings for check-in", "err", err)
+			continue
+		}
+		ms = append(ms, found...)
+	}
+	seen := map[string]bool{}
+	var out []choice
+	for _, m := range ms {
+		if seen[m.ID] {
+			continue
+		}
+		seen[m.ID] = true
+		label := m.Name
+		if m.Day != nil {
+			label = dayShort(v, *m.Day) + " " + m.Time + " · " + m.Name
+		}
+		out = append(out, choice{Value: m.ID, Label: label, Checked: m.ID == selected})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Label < out[j].Label })
+	return out
+}
+
+// checkin saves a check-in. Every field is checked here first, so a mistake
+// gets one line in the member's language and the form back as they filled
+// it; nothing is stored unless all of it is right.
+func (s *server) checkin(w http.ResponseWriter, r *http.Request, sess *session) {
+	v := s.newView(w, r, "checkin.title")
+	v.CSRF = sess.csrf
+	c, problem := s.readCheckIn(r)
+	if problem == "" {
+		saved, err := sess.acct.AddCheckIn(c)
+		switch {
+		case errors.Is(err, members.ErrInvalidCheckIn):
+			// The members package has the last word on what is valid; its
+			// line is English, but it is one clear line.
+			v.Error = oneLine(err)
+		case err != nil:
+			s.accountFailed(w, r, sess, "save check-in", err)
+			return
+		default:
+			if saved.Unsafe {
+				// Not a redirect: the crisis lines must be on the very next
+				// screen, with no extra round trip on a slow link.
+				v.Title = v.T("unsafe.title")
+				v.Data = s.crisisLines()
+				s.render(w, r, http.StatusOK, "unsafe", v)
+				return
+			}
+			http.Redirect(w, r, "/me?saved=1", http.StatusSeeOther)
+			return
+		}
+	} else {
+		v.Error = v.T(problem)
+	}
+	v.Data = s.checkinData(r.Context(), v, c)
+	s.render(w, r, http.StatusUnprocessableEntity, "checkin", v)
+}
+
+// readCheckIn reads the posted form; problem is the key of what is wrong,
+// "" if nothing is.
+func (s *server) readCheckIn(r *http.Request) (c members.CheckIn, problem string) {
+	f := r.PostForm
+	c.At = s.now()
+	c.Used = f.Get("used") == "1"
+	c.Unsafe = f.Get("unsafe") == "1"
+	c.Note = strings.TrimSpace(strings.ReplaceAll(f.Get("note"), "\r\n", "\n"))
+	c.Meeting = strings.TrimSpace(f.Get("meeting"))
+	for _, t := range f["trigger"] {
+		if slices.Contains(commonTriggers, t) && !slices.Contains(c.Triggers, t) {
+			c.Triggers = append(c.Triggers, t)
+		}
+	}
+	for t := range strings.SplitSeq(f.Get("trigger_other"), ",") {
+		t = strings.Join(strings.Fields(t), " ")
+		if t != "" && !slices.Contains(c.Triggers, t) {
+			c.Triggers = append(c.Triggers, t)
+		}
+	}
+	mood, moodErr := strconv.Atoi(f.Get("mood"))
+	if moodErr == nil {
+		c.Mood = mood
+	}
+	if cr := f.Get("craving"); cr != "" {
+		n, err := strconv.Atoi(cr)
+		if err != nil || n < 0 || n > 10 {
+			return c, "checkin.badcraving"
+		}
+		c.Craving = &n
+	}
+	switch {
+	case f.Get("mood") == "":
+		return c, "checkin.nomood"
+	case moodErr != nil || mood < 1 || mood > 5:
+		return c, "checkin.badmood"
+	case len(c.Note) > maxNoteBytes:
+		return c, "checkin.longnote"
+	case !utf8.ValidString(c.Note):
+		return c, "badform.text"
+	case len(c.Triggers) > maxTriggers:
+		return c, "checkin.manytriggers"
+	}
+	for _, t := range c.Triggers {
+		if utf8.RuneCountInString(t) > maxTriggerLen {
+			return c, "checkin.longtrigger"
+		}
+	}
+	if c.Meeting != "" {
+		m, err := s.n.Meeting(r.Context(), c.Meeting)
+		if err != nil {
+			return c, "checkin.badmeeting"
+		}
+		c.Meeting = m.ID
+	}
+	return c, ""
+}

@@ -1,0 +1,483 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"hearth/node"
+	"hearth/node/finder"
+	"hearth/protocol"
+	"hearth/protocol/meetingguide"
+)
+
+// How many meetings a page lists. The home page stays small for 2G; the
+// search page shows more, with a link for the rest.
+const (
+	homeMeetings = 8
+	pageMeetings = 40
+	maxMeetings  = 400
+)
+
+// meetingItem is one meeting in a list, already in the page's words.
+type meetingItem struct {
+	URL         string
+	Name        string
+	When        string
+	InProgress  bool
+	Cancelled   bool
+	Attendance  string // code: in_person, online, hybrid, inactive
+	HowLabel    string // the code in words
+	Place       string
+	Distance    string
+	Format      string // "peer-led", "facilitated" or ""
+	FormatLabel string
+	Badge       string // "In progress", "Cancelled"
+}
+
+// meetingURL is the page of a listing: /meetings/HUB/slug.
+func meetingURL(id string) string {
+	hub, slug, _ := strings.Cut(id, "/")
+	return "/meetings/" + url.PathEscape(hub) + "/" + url.PathEscape(slug)
+}
+
+func (s *server) item(v *view, m node.Meeting, now time.Time) meetingItem {
+	it := meetingItem{
+		URL: meetingURL(m.ID), Name: m.Name, InProgress: m.InProgress, Cancelled: m.Cancelled,
+		Attendance: meetingguide.Attendance(m.Listing), Format: m.Format,
+	}
+	it.HowLabel = v.T("attendance." + it.Attendance)
+	switch m.Format {
+	case protocol.FormatPeerLed:
+		it.FormatLabel = v.T("format.peerled.short")
+	case protocol.FormatFacilitated:
+		it.FormatLabel = v.T("format.facilitated.short")
+	}
+	switch {
+	case m.Cancelled:
+		it.Badge = v.T("badge.cancelled")
+	case m.InProgress:
+		it.Badge = v.T("badge.live")
+	}
+	switch {
+	case m.Next != nil:
+		next := m.Next.In(meetingZone(m.Listing, s.zone()))
+		it.When = whenWords(v, next, now)
+	case m.Day == nil:
+		it.When = v.T("when.appointment")
+	}
+	switch {
+	case m.Location != "":
+		it.Place = m.Location
+	case m.City != "":
+		it.Place = m.City
+	default:
+		it.Place = m.Region
+	}
+	if m.DistanceKm != nil {
+		it.Distance = v.T("distance.km", *m.DistanceKm)
+	}
+	return it
+}
+
+// homeData is the home page: what is on now and next, and a short filter.
+type homeData struct {
+	InProgress []meetingItem
+	Soon       []meetingItem
+	Filters    filterForm
+}
+
+func (s *server) home(w http.ResponseWriter, r *http.Request) {
+	v := s.newView(w, r, "")
+	v.Title = v.HubName
+	ms, err := s.n.Meetings(r.Context(), finder.Query{Limit: homeMeetings})
+	if err != nil {
+		s.log.Error("web: find meetings", "err", err)
+	}
+	now := s.now()
+	d := homeData{Filters: s.filterForm(v, url.Values{})}
+	for _, m := range ms {
+		it := s.item(v, m, now)
+		if it.InProgress {
+			d.InProgress = append(d.InProgress, it)
+		} else {
+			d.Soon = append(d.Soon, it)
+		}
+	}
+	v.Data = d
+	s.render(w, r, http.StatusOK, "home", v)
+}
+
+// filterForm is the meeting filter, with the member's current choices.
+type filterForm struct {
+	Days, Times, Types, Languages, Attendances, Radii []choice
+	Region, Text, Near                                string
+}
+
+// commonTypes are the type codes offered in the filter: those a newcomer
+// most often looks for. Any code still works in a URL (?type=XB).
+var commonTypes = []string{"O", "C", "BE", "W", "M", "Y", "LGBTQ", "D", "SP", "ST", "B", "MED", "A", "X", "ASL", "CF", "SEN"}
+
+// filterLanguages are the meeting languages offered in the filter, by tag,
+// each named in itself so a member finds their own.
+var filterLanguages = []struct{ Tag, Name string }{
+	{"en", "English"}, {"es", "Español"}, {"fr", "Français"}, {"pt", "Português"}, {"de", "Deutsch"},
+	{"it", "Italiano"}, {"nl", "Nederlands"}, {"pl", "Polski"}, {"ru", "Русский"}, {"uk", "Українська"},
+	{"ar", "العربية"}, {"hi", "हिन्दी"}, {"sw", "Kiswahili"}, {"zh", "中文"}, {"ja", "日本語"},
+}
+
+var timeWindows = []string{"morning", "midday", "evening", "night"}
+
+var radii = []string{"1", "2", "5", "10", "25", "50"}
+
+func (s *server) filterForm(v *view, q url.Values) filterForm {
+	f := filterForm{Region: q.Get("region"), Text: q.Get("q"), Near: q.Get("near")}
+	opt := func(list *[]choice, value, label, current string) {
+		*list = append(*list, choice{Value: value, Label: label, Checked: value == current})
+	}
+	opt(&f.Days, "", v.T("filter.anyday"), q.Get("day"))
+	opt(&f.Days, "today", v.T("filter.today"), q.Get("day"))
+	opt(&f.Days, "tomorrow", v.T("filter.tomorrow"), q.Get("day"))
+	for d := 0; d < 7; d++ {
+		opt(&f.Days, strconv.Itoa(d), dayLong(v, d), q.Get("day"))
+	}
+	opt(&f.Times, "", v.T("filter.anytime"), q.Get("time"))
+	for _, t := range timeWindows {
+		opt(&f.Times, t, v.T("time."+t), q.Get("time"))
+	}
+	opt(&f.Types, "", v.T("filter.anytype"), q.Get("type"))
+	for _, t := range commonTypes {
+		opt(&f.Types, t, v.TypeName(t), q.Get("type"))
+	}
+	opt(&f.Languages, "", v.T("filter.anylang"), q.Get("lang_meeting"))
+	for _, l := range filterLanguages {
+		opt(&f.Languages, l.Tag, l.Name, q.Get("lang_meeting"))
+	}
+	opt(&f.Attendances, "", v.T("filter.anyhow"), q.Get("attendance"))
+	for _, a := range []string{"in_person", "online", "hybrid"} {
+		opt(&f.Attendances, a, v.T("attendance."+a), q.Get("attendance"))
+	}
+	radius := q.Get("radius")
+	if radius == "" {
+		radius = "5"
+	}
+	for _, km := range radii {
+		opt(&f.Radii, km, v.T("distance.within", km), radius)
+	}
+	return f
+}
+
+// queryFromForm reads the filter form (and the API's parameters, which
+// node.QueryFromURL knows) into a finder query. problem is the key of what
+// the member should fix; "" if nothing.
+func (s *server) queryFromForm(q url.Values) (fq finder.Query, problem string) {
+	// The page's own "lang" parameter chooses the page's language, so the
+	// meeting language travels as lang_meeting.
+	apiParams := url.Values{}
+	for _, k := range []string{"day", "type", "q", "hub", "limit"} {
+		if vs := q[k]; len(vs) > 0 && vs[0] != "" {
+			apiParams[k] = vs
+		}
+	}
+	switch q.Get("day") {
+	case "today", "tomorrow":
+		delete(apiParams, "day")
+	}
+	fq, err := node.QueryFromURL(apiParams)
+	if err != nil {
+		return fq, "filter.bad"
+	}
+	today := int(s.now().In(s.zone()).Weekday())
+	switch q.Get("day") {
+	case "today":
+		fq.Day = &today
+	case "tomorrow":
+		tomorrow := (today + 1) % 7
+		fq.Day = &tomorrow
+	}
+	if t := q.Get("time"); t != "" {
+		w, err := finder.ParseWindow(t)
+		if err != nil {
+			return fq, "filter.bad"
+		}
+		fq.Window = w
+	}
+	fq.Language = strings.TrimSpace(q.Get("lang_meeting"))
+	fq.Region = strings.TrimSpace(q.Get("region"))
+	if a := q.Get("attendance"); a != "" {
+		switch a {
+		case "in_person", "online", "hybrid", "inactive":
+			fq.Attendance = a
+		default:
+			return fq, "filter.bad"
+		}
+	}
+	if near := strings.TrimSpace(q.Get("near")); near != "" {
+		p, ok := parseLatLon(near)
+		if !ok {
+			return fq, "filter.badnear"
+		}
+		fq.Near = &p
+		radius := q.Get("radius")
+		if radius == "" {
+			radius = "5"
+		}
+		km, err := finder.ParseRadius(radius) // a bare number is km
+		if err != nil {
+			return fq, "filter.badnear"
+		}
+		fq.RadiusKm = km
+	}
+	return fq, ""
+}
+
+// parseLatLon reads "51.5,-0.12" (or with a space).
+func parseLatLon(s string) (finder.Point, bool) {
+	a, b, ok := strings.Cut(strings.ReplaceAll(s, " ", ""), ",")
+	if !ok {
+		return finder.Point{}, false
+	}
+	lat, err1 := strconv.ParseFloat(a, 64)
+	lon, err2 := strconv.ParseFloat(b, 64)
+	if err1 != nil || err2 != nil || lat < -90 || lat > 90 || lon < -180 || lon > 180 {
+		return finder.Point{}, false
+	}
+	return finder.Point{Lat: lat, Lon: lon}, true
+}
+
+// listData is the meeting search page.
+type listData struct {
+	Filters  filterForm
+	Meetings []meetingItem
+	More     string // URL of the next, longer page; "" if this is all
+	Searched bool
+	Filtered bool // the member chose something: show results before the form
+}
+
+func (s *server) meetingList(w http.ResponseWriter, r *http.Request) {
+	v := s.newView(w, r, "meetings.title")
+	q := r.URL.Query()
+	d := listData{Filters: s.filterForm(v, q)}
+	for _, k := range []string{"day", "time", "type", "lang_meeting", "attendance", "region", "q", "near"} {
+		if q.Get(k) != "" {
+			d.Filtered = true
+		}
+	}
+	fq, problem := s.queryFromForm(q)
+	status := http.StatusOK
+	if problem != "" {
+		v.Error = v.T(problem)
+		status = http.StatusBadRequest
+	} else {
+		limit := pageMeetings
+		if fq.Limit > 0 {
+			limit = min(fq.Limit, maxMeetings)
+		}
+		// One more than shown says whether there is more.
+		fq.Limit = limit + 1
+		ms, err := s.n.Meetings(r.Context(), fq)
+		if err != nil {
+			s.log.Error("web: find meetings", "err", err)
+			v.Error = v.T("error.text")
+		}
+		if len(ms) > limit {
+			ms = ms[:limit]
+			if limit < maxMeetings {
+				more := url.Values{}
+				for k, vs := range q {
+					more[k] = vs
+				}
+				more.Set("limit", strconv.Itoa(min(limit*2, maxMeetings)))
+				d.More = "/meetings?" + more.Encode()
+			}
+		}
+		now := s.now()
+		for _, m := range ms {
+			d.Meetings = append(d.Meetings, s.item(v, m, now))
+		}
+		d.Searched = true
+	}
+	v.Data = d
+	s.render(w, r, status, "meetings", v)
+}
+
+// detailData is one meeting's page.
+type detailData struct {
+	meetingItem
+	Day, Time, Zone, NextDate string
+	Types                     []typeInfo
+	FormatLine                string
+	Focus                     string
+	Language                  string
+	Address                   []string
+	OnRequest                 bool
+	MapURL                    template.URL
+	LocationNotes             string
+	ConferenceURL             string
+	ConferenceURLNotes        string
+	ConferencePhone           template.URL
+	ConferencePhoneText       string
+	ConferencePhoneNotes      string
+	Notes                     string
+	Group, GroupNotes         string
+	Website, Email            string
+	Phone                     template.URL
+	PhoneText                 string
+	Contacts                  []protocol.Contact
+	ICS                       string
+	HubName                   string
+	Own                       bool
+}
+
+type typeInfo struct {
+	Code, Name, Explain string
+}
+
+// meetingPage serves /meetings/HUB/slug and /meetings/HUB/slug.ics (and
+// /meetings/slug for this hub's own). A slug may itself end in ".ics", so
+// the page wins if a listing has that slug.
+func (s *server) meetingPage(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	m, err := s.n.Meeting(r.Context(), id)
+	if err != nil {
+		if base, ok := strings.CutSuffix(id, ".ics"); ok {
+			if m, err := s.n.Meeting(r.Context(), base); err == nil {
+				s.calendar(w, r, m)
+				return
+			}
+		}
+		if !errors.Is(err, node.ErrUnknownMeeting) && !strings.Contains(id, "/") {
+			s.log.Debug("web: meeting lookup", "err", err)
+		}
+		// A malformed ID is as unknown as a missing one.
+		s.plain(w, r, http.StatusNotFound, "nomeeting.title", "nomeeting.text")
+		return
+	}
+	v := s.newView(w, r, "")
+	v.Title = m.Name
+	v.Data = s.detail(v, m)
+	s.render(w, r, http.StatusOK, "meeting", v)
+}
+
+func (s *server) detail(v *view, m node.Meeting) detailData {
+	l := m.Listing
+	now := s.now()
+	loc := meetingZone(l, s.zone())
+	d := detailData{Zone: loc.String(), Focus: l.Focus, Own: m.Own, HubName: s.cfg.Name}
+	if start, end, inProgress, ok := occurrence(l, loc, now); ok {
+		m.Next, m.InProgress = &start, inProgress
+		d.Day = dayLong(v, *l.Day)
+		d.Time = start.Format("15:04")
+		if l.EndTime != "" {
+			d.Time += "–" + end.Format("15:04")
+		}
+		d.NextDate = dateLong(v, start)
+		d.ICS = meetingURL(m.ID) + ".ics"
+	}
+	d.meetingItem = s.item(v, m, now)
+	for _, code := range l.Types {
+		ti := typeInfo{Code: code, Name: v.TypeName(code)}
+		switch code {
+		case "O":
+			ti.Explain = v.T("type.open")
+		case "C":
+			ti.Explain = v.T("type.closed")
+		}
+		d.Types = append(d.Types, ti)
+	}
+	switch l.Format {
+	case protocol.FormatPeerLed:
+		d.FormatLine = v.T("format.peerled")
+	case protocol.FormatFacilitated:
+		d.FormatLine = v.T("format.facilitated")
+	default:
+		d.FormatLine = v.T("format.unknown")
+	}
+	if l.Language != "" {
+		d.Language = l.Language
+		for _, fl := range filterLanguages {
+			if strings.EqualFold(fl.Tag, l.Language) {
+				d.Language = fl.Name
+			}
+		}
+	}
+	d.OnRequest = l.AddressVisibility == protocol.AddressOnRequest
+	switch {
+	case l.FormattedAddress != "":
+		d.Address = []string{l.FormattedAddress}
+	case l.Address != "" || l.City != "":
+		d.Address = nonEmpty(l.Address, strings.TrimSpace(strings.Join(nonEmpty(l.PostalCode, l.City, l.State), " ")), l.Country)
+	}
+	if l.Latitude != nil && l.Longitude != nil && !l.Approximate {
+		// geo: opens the phone's own map app, which may work offline; no
+		// map is fetched from another host.
+		d.MapURL = template.URL(fmt.Sprintf("geo:%.6f,%.6f", *l.Latitude, *l.Longitude))
+	}
+	d.LocationNotes, d.Notes, d.Group, d.GroupNotes = l.LocationNotes, l.Notes, l.Group, l.GroupNotes
+	if protocol.CheckURL("conference_url", l.ConferenceURL) == nil {
+		d.ConferenceURL = l.ConferenceURL
+	}
+	d.ConferenceURLNotes, d.ConferencePhoneNotes = l.ConferenceURLNotes, l.ConferencePhoneNotes
+	d.ConferencePhone, d.ConferencePhoneText = telURL(l.ConferencePhone), l.ConferencePhone
+	d.Phone, d.PhoneText = telURL(l.Phone), l.Phone
+	if protocol.CheckURL("website", l.Website) == nil {
+		d.Website = l.Website
+	}
+	d.Email = l.Email
+	d.Contacts = l.Contacts
+	return d
+}
+
+func nonEmpty(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// telURL makes a tel: link from a phone number as a listing or config
+// writes it, keeping only what a dialler reads (digits, +, and the , ; * #
+// of pauses and extensions), so nothing else can ride in the link.
+func telURL(phone string) template.URL {
+	var b strings.Builder
+	for _, r := range phone {
+		if r >= '0' && r <= '9' || strings.ContainsRune("+,;*#", r) {
+			b.WriteRune(r)
+		}
+	}
+	if b.Len() == 0 {
+		return ""
+	}
+	return template.URL("tel:" + b.String())
+}
+
+// meetingFeed serves the hub's listings as a Meeting Guide JSON feed, so
+// existing meeting-finder apps can read this hub. Cancelled listings are
+// left out.
+func (s *server) meetingFeed(w http.ResponseWriter, r *http.Request) {
+	var buf bytes.Buffer
+	if err := s.n.WriteFeed(&buf, false); err != nil {
+		s.log.Error("web: meeting feed", "err", err)
+		http.Error(w, `{"error":"feed unavailable"}`, http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Vary", "Accept-Encoding")
+	body := buf.Bytes()
+	if acceptsGzip(r) && len(body) > 1024 {
+		body = gzipBytes(body)
+		h.Set("Content-Encoding", "gzip")
+	}
+	w.Write(body)
+}

@@ -1,0 +1,321 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"html/template"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"hearth/node/members"
+	"hearth/protocol"
+)
+
+// historyShown is how many check-ins /me lists; the exports hold them all.
+const historyShown = 60
+
+// meData is the /me page: days, milestones, chart and history.
+type meData struct {
+	Nick       string
+	SoberSince string // YYYY-MM-DD for the date input, "" if not set
+	SinceWords string // the same date in words
+	Today      string // YYYY-MM-DD, the date input's max
+	HasCount   bool
+	Days       int
+	Reached    []string // milestones reached, in words
+	Next       string   // the next milestone, in words; "" past the table
+	ToGo       int
+	Chart      template.HTML
+	History    []historyItem
+	Total      int
+}
+
+type historyItem struct {
+	When     string
+	Mood     int
+	MoodWord string
+	Craving  string
+	Used     bool
+	Unsafe   bool
+	Triggers []string
+	Meeting  string
+	Note     string
+}
+
+func (s *server) me(w http.ResponseWriter, r *http.Request, sess *session) {
+	v := s.newView(w, r, "me.title")
+	v.CSRF = sess.csrf
+	if r.URL.Query().Get("saved") == "1" {
+		v.Flash = v.T("checkin.saved")
+	}
+	s.renderMe(w, r, http.StatusOK, v, sess)
+}
+
+func (s *server) renderMe(w http.ResponseWriter, r *http.Request, status int, v *view, sess *session) {
+	checkIns, err := sess.acct.CheckIns()
+	if err != nil {
+		s.accountFailed(w, r, sess, "read check-ins", err)
+		return
+	}
+	profile, err := sess.acct.Profile()
+	if err != nil {
+		s.accountFailed(w, r, sess, "read profile", err)
+		return
+	}
+	zone := s.zone()
+	today := dateOnly(s.now().In(zone))
+	d := &meData{Nick: sess.nick, Today: today.Format(time.DateOnly), Total: len(checkIns)}
+	if profile.SoberSince != nil {
+		since := dateOnly(*profile.SoberSince)
+		d.SoberSince = since.Format(time.DateOnly)
+		d.SinceWords = v.T("date.full", since.Day(), v.T("month."+strconv.Itoa(int(since.Month()))), since.Year())
+		d.HasCount = true
+		d.Days = daysBetween(since, today)
+		for _, m := range milestones(d.Days) {
+			d.Reached = append(d.Reached, milestoneWords(v, m))
+		}
+		if next := nextMilestone(d.Days); next > 0 {
+			d.Next, d.ToGo = milestoneWords(v, next), next-d.Days
+		}
+	}
+	d.Chart = moodChart(v, checkIns, today, zone)
+	meetingNames := map[string]string{}
+	for i, c := range checkIns {
+		if i == historyShown {
+			break
+		}
+		h := historyItem{
+			When: dateShort(v, c.At.In(zone)) + ", " + c.At.In(zone).Format("15:04"), Mood: c.Mood, MoodWord: v.T("mood." + strconv.Itoa(c.Mood)),
+			Used: c.Used, Unsafe: c.Unsafe, Note: c.Note,
+		}
+		if c.Craving != nil {
+			h.Craving = strconv.Itoa(*c.Craving)
+		}
+		for _, t := range c.Triggers {
+			if slices.Contains(commonTriggers, t) {
+				t = v.T("trigger." + t)
+			}
+			h.Triggers = append(h.Triggers, t)
+		}
+		if c.Meeting != "" {
+			name, ok := meetingNames[c.Meeting]
+			if !ok {
+				name = v.T("me.pastmeeting")
+				if m, err := s.n.Meeting(r.Context(), c.Meeting); err == nil {
+					name = m.Name
+				}
+				meetingNames[c.Meeting] = name
+			}
+			h.Meeting = name
+		}
+		d.History = append(d.History, h)
+	}
+	v.Data = d
+	s.render(w, r, status, "me", v)
+}
+
+// setProfile sets, restarts or clears the sober-since date.
+func (s *server) setProfile(w http.ResponseWriter, r *http.Request, sess *session) {
+	v := s.newView(w, r, "me.title")
+	v.CSRF = sess.csrf
+	today := dateOnly(s.now().In(s.zone()))
+	var since *time.Time
+	switch {
+	case r.PostFormValue("clear") == "1":
+	case r.PostFormValue("today") == "1":
+		since = &today
+	default:
+		t, err := time.Parse(time.DateOnly, r.PostFormValue("sober_since"))
+		if err != nil {
+			v.Error = v.T("me.baddate")
+			s.renderMe(w, r, http.StatusUnprocessableEntity, v, sess)
+			return
+		}
+		if t.After(today) {
+			v.Error = v.T("me.futuredate")
+			s.renderMe(w, r, http.StatusUnprocessableEntity, v, sess)
+			return
+		}
+		since = &t
+	}
+	err := sess.acct.SetProfile(members.Profile{SoberSince: since})
+	if errors.Is(err, members.ErrInvalidCheckIn) {
+		v.Error = oneLine(err)
+		s.renderMe(w, r, http.StatusUnprocessableEntity, v, sess)
+		return
+	}
+	if err != nil {
+		s.accountFailed(w, r, sess, "save profile", err)
+		return
+	}
+	http.Redirect(w, r, "/me", http.StatusSeeOther)
+}
+
+// zone is the hub's time zone, for days and dates a member sees: the
+// configured default zone, else this machine's.
+func (s *server) zone() *time.Location {
+	if tz := s.cfg.Listings.DefaultTimezone; tz != "" {
+		if loc, err := protocol.LoadTimezone(tz); err == nil {
+			return loc
+		}
+	}
+	return time.Local
+}
+
+// dateOnly is the calendar date of t as midnight UTC, so days between two
+// dates are whole whatever the zone's daylight saving did.
+func dateOnly(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+func daysBetween(from, to time.Time) int {
+	return int(to.Sub(from).Hours() / 24)
+}
+
+// milestoneDays are the counts worth marking; after a year, every year.
+var milestoneDays = []int{1, 7, 30, 60, 90, 180, 365}
+
+func milestones(days int) []int {
+	var out []int
+	for _, m := range milestoneDays {
+		if days >= m {
+			out = append(out, m)
+		}
+	}
+	for y := 2; y*365 <= days; y++ {
+		out = append(out, y*365)
+	}
+	return out
+}
+
+func nextMilestone(days int) int {
+	for _, m := range milestoneDays {
+		if days < m {
+			return m
+		}
+	}
+	return (days/365 + 1) * 365
+}
+
+// milestoneWords says a milestone as people do: "1 week", "1 year".
+func milestoneWords(v *view, days int) string {
+	switch {
+	case days == 7:
+		return v.T("milestone.week")
+	case days == 1:
+		return v.T("milestone.day")
+	case days%365 == 0 && days == 365:
+		return v.T("milestone.year")
+	case days%365 == 0:
+		return v.T("milestone.years", days/365)
+	}
+	return v.T("milestone.days", days)
+}
+
+// exportCheckIn is a check-in as the JSON export and API write it: field
+// names fixed here, so a member's export reads the same whatever the store
+// does inside.
+type exportCheckIn struct {
+	ID       string    `json:"id"`
+	At       time.Time `json:"at"`
+	Mood     int       `json:"mood"`
+	Craving  *int      `json:"craving,omitempty"`
+	Used     bool      `json:"used"`
+	Triggers []string  `json:"triggers"`
+	Meeting  string    `json:"meeting,omitempty"`
+	Note     string    `json:"note,omitempty"`
+	Unsafe   bool      `json:"unsafe"`
+}
+
+func toExport(cs []members.CheckIn) []exportCheckIn {
+	out := make([]exportCheckIn, 0, len(cs))
+	for _, c := range cs {
+		triggers := c.Triggers
+		if triggers == nil {
+			triggers = []string{}
+		}
+		out = append(out, exportCheckIn{
+			ID: c.ID, At: c.At.UTC(), Mood: c.Mood, Craving: c.Craving, Used: c.Used,
+			Triggers: triggers, Meeting: c.Meeting, Note: c.Note, Unsafe: c.Unsafe,
+		})
+	}
+	return out
+}
+
+func (s *server) exportJSON(w http.ResponseWriter, r *http.Request, sess *session) {
+	checkIns, err := sess.acct.CheckIns()
+	if err == nil {
+		var profile members.Profile
+		if profile, err = sess.acct.Profile(); err == nil {
+			doc := struct {
+				Nickname   string          `json:"nickname"`
+				Hub        string          `json:"hub"`
+				ExportedAt time.Time       `json:"exported_at"`
+				SoberSince string          `json:"sober_since,omitempty"`
+				CheckIns   []exportCheckIn `json:"checkins"`
+			}{Nickname: sess.nick, Hub: s.cfg.Name, ExportedAt: s.now().UTC().Truncate(time.Second), CheckIns: toExport(checkIns)}
+			if profile.SoberSince != nil {
+				doc.SoberSince = profile.SoberSince.Format(time.DateOnly)
+			}
+			var buf bytes.Buffer
+			enc := json.NewEncoder(&buf)
+			enc.SetIndent("", "  ")
+			if err = enc.Encode(doc); err == nil {
+				download(w, "application/json; charset=utf-8", "hearth-checkins.json", buf.Bytes())
+				return
+			}
+		}
+	}
+	s.accountFailed(w, r, sess, "export check-ins", err)
+}
+
+func (s *server) exportCSV(w http.ResponseWriter, r *http.Request, sess *session) {
+	checkIns, err := sess.acct.CheckIns()
+	if err == nil {
+		var buf bytes.Buffer
+		if err = members.ExportCSV(&buf, checkIns); err == nil {
+			download(w, "text/csv; charset=utf-8", "hearth-checkins.csv", buf.Bytes())
+			return
+		}
+	}
+	s.accountFailed(w, r, sess, "export check-ins", err)
+}
+
+// download sends a file to be saved, not shown.
+func download(w http.ResponseWriter, contentType, name string, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.Write(body)
+}
+
+func (s *server) eraseForm(w http.ResponseWriter, r *http.Request, sess *session) {
+	v := s.newView(w, r, "erase.title")
+	v.CSRF = sess.csrf
+	s.render(w, r, http.StatusOK, "erase", v)
+}
+
+// erase deletes the member's account and everything they wrote, then signs
+// out every session of it.
+func (s *server) erase(w http.ResponseWriter, r *http.Request, sess *session) {
+	if r.PostFormValue("confirm") != "1" {
+		s.eraseForm(w, r, sess)
+		return
+	}
+	if err := sess.acct.Erase(); err != nil && !errors.Is(err, members.ErrErased) {
+		s.accountFailed(w, r, sess, "erase account", err)
+		return
+	}
+	s.session.endAll(sess.nick)
+	s.clearSessionCookie(w)
+	rs := s.requestState(r)
+	rs.sess, rs.state = nil, noSession
+	v := s.newView(w, r, "erased.title")
+	v.Data = v.T("erased.text")
+	s.render(w, r, http.StatusOK, "message", v)
+}

@@ -1,0 +1,384 @@
+package web
+
+import (
+	"encoding/json"
+	"io/fs"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+	"unicode/utf8"
+
+	"hearth/protocol"
+)
+
+// Every language file holds exactly the keys of en.json, each with the same
+// fmt verbs, so a translation cannot drop a string or break a number.
+func TestI18nKeyParity(t *testing.T) {
+	cs := mustLoadCatalogs()
+	if len(cs.tags) < 3 {
+		t.Fatalf("languages: %v, want at least en, es, fr", cs.tags)
+	}
+	verbs := regexp.MustCompile(`%(\[\d+\])?[-+# 0]*\d*(\.\d+)?[a-zA-Z%]`)
+	en := cs.byTag["en"].strings
+	for _, tag := range cs.tags {
+		c := cs.byTag[tag]
+		if c.name == "" {
+			t.Errorf("%s.json: no lang.name", tag)
+		}
+		for k, v := range en {
+			got, ok := c.strings[k]
+			if !ok {
+				t.Errorf("%s.json lacks %q", tag, k)
+				continue
+			}
+			a, b := verbs.FindAllString(v, -1), verbs.FindAllString(got, -1)
+			slices.Sort(a)
+			slices.Sort(b)
+			if !slices.Equal(a, b) {
+				t.Errorf("%s.json %q: verbs %v, en has %v", tag, k, b, a)
+			}
+		}
+		for k := range c.strings {
+			if _, ok := en[k]; !ok {
+				t.Errorf("%s.json has %q, which en.json lacks", tag, k)
+			}
+		}
+	}
+}
+
+// Every key the code and templates ask for is in en.json.
+func TestI18nKeysUsedExist(t *testing.T) {
+	en := mustLoadCatalogs().byTag["en"].strings
+	var used []string
+	tmpl := regexp.MustCompile(`\.T "([a-z0-9._]+)"`)
+	fs.WalkDir(templateFS, ".", func(p string, d fs.DirEntry, err error) error {
+		if d.IsDir() {
+			return nil
+		}
+		data, _ := fs.ReadFile(templateFS, p)
+		for _, m := range tmpl.FindAllStringSubmatch(string(data), -1) {
+			used = append(used, m[1])
+		}
+		return nil
+	})
+	for _, prefix := range []string{"mood.", "day.", "dayshort."} {
+		for i := range 7 {
+			if prefix == "mood." && (i < 1 || i > 5) {
+				continue
+			}
+			used = append(used, prefix+strconv.Itoa(i))
+		}
+	}
+	for _, k := range commonTriggers {
+		used = append(used, "trigger."+k)
+	}
+	for _, w := range timeWindows {
+		used = append(used, "time."+w)
+	}
+	for _, a := range protocol.Attendances {
+		used = append(used, "attendance."+a)
+	}
+	for _, k := range used {
+		if _, ok := en[k]; !ok {
+			t.Errorf("en.json lacks %q", k)
+		}
+	}
+}
+
+// Adding a language is adding a file.
+func TestAddingALanguageIsAddingAFile(t *testing.T) {
+	en, _ := fs.ReadFile(i18nFiles, "i18n/en.json")
+	var strs map[string]string
+	json.Unmarshal(en, &strs)
+	strs["lang.name"] = "Kiswahili"
+	strs["nav.help"] = "Msaada sasa"
+	sw, _ := json.Marshal(strs)
+	fsys := fstest.MapFS{"i18n/en.json": {Data: en}, "i18n/sw.json": {Data: sw}}
+	cs, err := loadCatalogs(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cs.fromAcceptLanguage("sw-KE, en;q=0.5"); got != "sw" {
+		t.Errorf("Accept-Language sw-KE chose %q", got)
+	}
+	if got := cs.T("sw", "nav.help"); got != "Msaada sasa" {
+		t.Errorf("sw nav.help = %q", got)
+	}
+}
+
+func TestAcceptLanguage(t *testing.T) {
+	cs := mustLoadCatalogs()
+	for header, want := range map[string]string{
+		"":                         "en",
+		"es":                       "es",
+		"es-MX,es;q=0.9":           "es",
+		"de-DE, fr;q=0.7, es;q=.5": "fr",
+		"en;q=0.2, fr;q=0.8":       "fr",
+		"*":                        "en",
+		"zz, qq;q=0.5":             "en",
+	} {
+		if got := cs.fromAcceptLanguage(header); got != want {
+			t.Errorf("Accept-Language %q: %q, want %q", header, got, want)
+		}
+	}
+}
+
+func TestTemplatesParse(t *testing.T) {
+	p := mustParsePages()
+	for _, name := range []string{"home", "meetings", "meeting", "signin", "signup", "checkin", "unsafe", "me", "erase", "help", "message"} {
+		if p.byName[name] == nil {
+			t.Errorf("no page %q", name)
+		}
+	}
+}
+
+func TestOccurrence(t *testing.T) {
+	london, _ := time.LoadLocation("Europe/London")
+	tokyo, _ := time.LoadLocation("Asia/Tokyo")
+	at := func(loc *time.Location, s string) time.Time {
+		tm, err := time.ParseInLocation("2006-01-02 15:04", s, loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tm
+	}
+	// 2026-12-01 is a Tuesday.
+	cases := []struct {
+		name      string
+		day       int
+		start     string
+		end       string
+		loc       *time.Location
+		now       time.Time
+		want      string
+		inProgess bool
+	}{
+		{"later today", 2, "20:00", "", london, at(london, "2026-12-01 18:00"), "2026-12-01 20:00", false},
+		{"running now", 2, "17:30", "19:00", london, at(london, "2026-12-01 18:00"), "2026-12-01 17:30", true},
+		{"started 5 min ago, no end", 2, "17:55", "", london, at(london, "2026-12-01 18:00"), "2026-12-01 17:55", true},
+		{"ended", 2, "16:00", "17:00", london, at(london, "2026-12-01 18:00"), "2026-12-08 16:00", false},
+		{"week wraps to Sunday", 0, "10:00", "", london, at(london, "2026-12-05 22:00"), "2026-12-06 10:00", false},
+		{"Saturday from Sunday", 6, "10:00", "", london, at(london, "2026-12-06 09:00"), "2026-12-12 10:00", false},
+		{"past midnight, still on", 1, "23:00", "01:00", london, at(london, "2026-12-01 00:30"), "2026-11-30 23:00", true},
+		{"other zone", 3, "07:00", "", tokyo, at(london, "2026-12-01 18:00"), "2026-12-02 07:00", false},
+	}
+	for _, tc := range cases {
+		l := &protocol.Listing{Day: intp(tc.day), Time: tc.start, EndTime: tc.end}
+		start, _, inProgress, ok := occurrence(l, tc.loc, tc.now)
+		if !ok || start.Format("2006-01-02 15:04") != tc.want || inProgress != tc.inProgess || start.Location() != tc.loc {
+			t.Errorf("%s: %v %v %v, want %s in progress %v", tc.name, start, inProgress, ok, tc.want, tc.inProgess)
+		}
+	}
+	if _, _, _, ok := occurrence(&protocol.Listing{}, london, time.Now()); ok {
+		t.Error("a meeting by appointment has an occurrence")
+	}
+}
+
+func TestMilestones(t *testing.T) {
+	for days, want := range map[int]string{0: "", 1: "1", 6: "1", 7: "1 7", 45: "1 7 30", 400: "1 7 30 60 90 180 365", 800: "1 7 30 60 90 180 365 730"} {
+		var got []string
+		for _, m := range milestones(days) {
+			got = append(got, strconv.Itoa(m))
+		}
+		if strings.Join(got, " ") != want {
+			t.Errorf("%d days: milestones %v, want %s", days, got, want)
+		}
+	}
+	for days, want := range map[int]int{0: 1, 1: 7, 29: 30, 200: 365, 365: 730, 1000: 1095} {
+		if got := nextMilestone(days); got != want {
+			t.Errorf("%d days: next milestone %d, want %d", days, got, want)
+		}
+	}
+}
+
+func TestAttemptLimiterBacksOff(t *testing.T) {
+	c := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	l := newAttemptLimiter(c.Now)
+	for range freeAttempts {
+		l.fail("a")
+	}
+	if d := l.wait("a"); d != 0 {
+		t.Fatalf("after %d failures, wait %v", freeAttempts, d)
+	}
+	var waits []time.Duration
+	for range 4 {
+		l.fail("a")
+		waits = append(waits, l.wait("a"))
+	}
+	want := []time.Duration{2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second}
+	if !slices.Equal(waits, want) {
+		t.Errorf("waits %v, want %v", waits, want)
+	}
+	if l.wait("b") != 0 {
+		t.Error("another client waits")
+	}
+	c.Add(attemptWindow + time.Minute)
+	l.fail("a")
+	if d := l.wait("a"); d != 0 {
+		t.Errorf("old failures still count: wait %v", d)
+	}
+	for range 100 {
+		l.fail("a")
+	}
+	if d := l.wait("a"); d != maxAttemptDelay {
+		t.Errorf("wait %v, want the cap %v", d, maxAttemptDelay)
+	}
+}
+
+func TestHostList(t *testing.T) {
+	h := newHostList("192.168.1.10:7777", []string{"hub.local"})
+	for host, want := range map[string]bool{
+		"192.168.1.10:7777": true, "192.168.1.10": true, "localhost": true, "127.0.0.1:80": true, "[::1]:7777": true,
+		"hub.local": true, "HUB.local:7777": true, "192.168.1.11": false, "example.com": false, "": false,
+		"localhost.example.com": false,
+	} {
+		if got := h.allows(host); got != want {
+			t.Errorf("listen 192.168.1.10: Host %q allowed %v, want %v", host, got, want)
+		}
+	}
+	all := newHostList("0.0.0.0:7777", nil)
+	if !all.allows("127.0.0.1") || all.allows("203.0.113.9") || all.allows("evil.example") {
+		t.Error("listen 0.0.0.0: wrong answer for loopback, a foreign IP or a name")
+	}
+}
+
+func TestTelURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"116 123": "tel:116123", "+44 (20) 1234-5678": "tel:+442012345678", "javascript:alert(1)": "tel:1",
+		"none": "", "555 0100 ext. 12": "tel:555010012",
+	} {
+		if got := string(telURL(in)); got != want {
+			t.Errorf("telURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestCrisisLinesOnHelp(t *testing.T) {
+	th := newTestHub(t, nil)
+	res := th.client().get("/help")
+	wantStatus(t, res, http.StatusOK)
+	wantBody(t, res, "This is peer support, not medical care. If you are in danger", "Samaritans: 116 123", `href="tel:999"`)
+}
+
+// checkICS checks a calendar against the parts of RFC 5545 that a calendar
+// app trips on: CRLF endings, lines of at most 75 octets folded with a
+// space, no split UTF-8, balanced components, and the required properties.
+func checkICS(t *testing.T, body string) map[string][]string {
+	t.Helper()
+	if !strings.HasSuffix(body, "\r\n") {
+		t.Error("does not end with CRLF")
+	}
+	if strings.Contains(strings.ReplaceAll(body, "\r\n", ""), "\n") || strings.Contains(strings.ReplaceAll(body, "\r\n", ""), "\r") {
+		t.Error("a bare LF or CR")
+	}
+	raw := strings.Split(strings.TrimSuffix(body, "\r\n"), "\r\n")
+	var lines []string
+	for i, l := range raw {
+		if len(l) > 75 {
+			t.Errorf("line %d is %d octets", i+1, len(l))
+		}
+		if !utf8.ValidString(l) {
+			t.Errorf("line %d splits a UTF-8 character", i+1)
+		}
+		if strings.HasPrefix(l, " ") {
+			if len(lines) == 0 {
+				t.Fatal("starts with a continuation")
+			}
+			lines[len(lines)-1] += l[1:]
+			continue
+		}
+		lines = append(lines, l)
+	}
+	props := map[string][]string{}
+	var stack []string
+	for _, l := range lines {
+		name, value, ok := strings.Cut(l, ":")
+		if !ok {
+			t.Errorf("no colon: %q", l)
+			continue
+		}
+		switch name {
+		case "BEGIN":
+			stack = append(stack, value)
+		case "END":
+			if len(stack) == 0 || stack[len(stack)-1] != value {
+				t.Errorf("END:%s does not close %v", value, stack)
+			} else {
+				stack = stack[:len(stack)-1]
+			}
+		}
+		key, _, _ := strings.Cut(name, ";")
+		props[key] = append(props[key], l)
+	}
+	if len(stack) != 0 {
+		t.Errorf("unclosed: %v", stack)
+	}
+	if lines[0] != "BEGIN:VCALENDAR" {
+		t.Error("does not start with BEGIN:VCALENDAR")
+	}
+	for _, k := range []string{"VERSION", "PRODID", "UID", "DTSTAMP", "DTSTART", "RRULE", "SUMMARY"} {
+		if len(props[k]) == 0 {
+			t.Errorf("no %s", k)
+		}
+	}
+	return props
+}
+
+func TestCalendarFile(t *testing.T) {
+	th := newTestHub(t, nil)
+	name := "Réunion du mardi soir, avec une très longue description; pour tester le pliage des lignes — ✓"
+	m := th.addMeeting(protocol.Listing{
+		Name: name, Day: intp(2), Time: "19:30", EndTime: "21:00", Timezone: "Europe/Paris",
+		Location: "Salle des fêtes", Address: "2 rue de la Paix", City: "Lyon",
+		Format: protocol.FormatPeerLed, Notes: "Line one\nLine two, with a comma",
+	})
+	res := th.client().get(meetingURL(m.ID) + ".ics")
+	wantStatus(t, res, http.StatusOK)
+	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/calendar") {
+		t.Errorf("Content-Type %q", ct)
+	}
+	props := checkICS(t, res.body)
+	unfolded := strings.ReplaceAll(res.body, "\r\n ", "")
+	for _, want := range []string{
+		"DTSTART;TZID=Europe/Paris:20261201T193000", "DTEND;TZID=Europe/Paris:20261201T210000",
+		"RRULE:FREQ=WEEKLY", "TZID:Europe/Paris", "BEGIN:VTIMEZONE", "BEGIN:DAYLIGHT", "BEGIN:STANDARD",
+		"TZOFFSETFROM:+0100", "TZOFFSETTO:+0200", `SUMMARY:Réunion du mardi soir\, avec une très longue description\; pour`,
+		`Line one\nLine two\, with a comma`,
+	} {
+		if !strings.Contains(unfolded, want) {
+			t.Errorf("calendar lacks %q\n%s", want, res.body)
+		}
+	}
+	if len(props["DTSTART"]) < 3 {
+		t.Errorf("VTIMEZONE has too few observances: %v", props["DTSTART"])
+	}
+	// Paris went to summer time on 2027-03-28 at 02:00 local (01:00 UTC).
+	if !strings.Contains(unfolded, "20270328T020000") {
+		t.Errorf("VTIMEZONE lacks the 2027 spring onset\n%s", unfolded)
+	}
+
+	appt := th.addMeeting(protocol.Listing{Name: "By appointment", Region: "Anywhere"})
+	res = th.client().get(meetingURL(appt.ID) + ".ics")
+	wantStatus(t, res, http.StatusNotFound)
+	wantBody(t, res, "cannot go in a calendar")
+}
+
+func TestICSFolding(t *testing.T) {
+	var w icsWriter
+	long := strings.Repeat("ü", 100) // 200 octets
+	w.line("SUMMARY:" + long)
+	body := w.buf.String()
+	for _, l := range strings.Split(strings.TrimSuffix(body, "\r\n"), "\r\n") {
+		if len(l) > 75 || !utf8.ValidString(l) {
+			t.Errorf("bad fold: %d octets, valid %v", len(l), utf8.ValidString(l))
+		}
+	}
+	if got := strings.ReplaceAll(strings.TrimSuffix(body, "\r\n"), "\r\n ", ""); got != "SUMMARY:"+long {
+		t.Error("unfolding does not give the line back")
+	}
+}

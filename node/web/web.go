@@ -1,0 +1,157 @@
+// Package web implements the member page of a Hearth hub: finding meetings,
+// private check-ins, progress and history, help, and the JSON API under
+// /api/v1/, served as plain server-rendered HTML that works with JavaScript
+// off and loads on a 2G phone.
+//
+// Everything a member writes stays on the node: check-ins are read and
+// written only through the member's unlocked account, which lives in this
+// package's memory for as long as the session does, and nothing of it is
+// logged.
+package web
+
+import (
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"hearth/node"
+)
+
+// Options are what the embedding program gives the handler besides the node.
+type Options struct {
+	// Logger receives errors worth an operator's look; nil discards them.
+	// Nothing a member writes, no PIN and no session token is ever logged.
+	Logger *slog.Logger
+	// Now is the clock for sessions, attempt limits and day counts; nil is
+	// time.Now. Tests move it.
+	Now func() time.Time
+}
+
+// Limits of what a request may carry. A check-in form is well under 4 KiB;
+// the cap leaves room for a full 2 KB note in any script.
+const (
+	maxFormBytes = 16 << 10
+	maxNoteBytes = 2 << 10
+)
+
+// server is one Handler's state: its node, templates, sessions and limits.
+type server struct {
+	n       *node.Node
+	cfg     node.Config
+	log     *slog.Logger
+	now     func() time.Time
+	pages   *pages
+	langs   *catalogs
+	static  *staticFiles
+	hosts   *hostList
+	session *sessions
+	ipLimit *attemptLimiter
+	unlocks chan struct{} // bounds concurrent PIN checks: each costs argon2id memory
+	api     http.Handler
+}
+
+// Handler serves the member page and JSON API of n. It starts no goroutine:
+// expired sessions and old attempt records are swept as requests come in.
+func Handler(n *node.Node, opts Options) http.Handler {
+	s := &server{
+		n:       n,
+		cfg:     n.Config(),
+		log:     opts.Logger,
+		now:     opts.Now,
+		unlocks: make(chan struct{}, 2),
+		api:     node.APIHandler(n),
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	// The embedded files are part of the binary: failing to read them is a
+	// build mistake, caught by every test, never a runtime condition.
+	s.langs = mustLoadCatalogs()
+	s.static = mustLoadStatic()
+	s.pages = mustParsePages()
+	s.hosts = newHostList(s.cfg.Web.Listen, s.cfg.Web.AllowedHosts)
+	s.session = newSessions(s.cfg.Web.SessionIdle.D(), s.now)
+	s.ipLimit = newAttemptLimiter(s.now)
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", s.home)
+	mux.HandleFunc("GET /meetings", s.meetingList)
+	mux.HandleFunc("GET /meetings.json", s.meetingFeed)
+	mux.HandleFunc("GET /meetings/{id...}", s.meetingPage)
+	mux.HandleFunc("GET /help", s.help)
+	mux.HandleFunc("GET /signin", s.signinForm)
+	mux.HandleFunc("POST /signin", s.form(s.signin))
+	mux.HandleFunc("POST /signout", s.signout)
+	mux.HandleFunc("GET /signup", s.signupForm)
+	mux.HandleFunc("POST /signup", s.form(s.signup))
+	mux.HandleFunc("GET /checkin", s.member(s.checkinForm))
+	mux.HandleFunc("POST /checkin", s.memberForm(s.checkin))
+	mux.HandleFunc("GET /me", s.member(s.me))
+	mux.HandleFunc("POST /me", s.memberForm(s.setProfile))
+	mux.HandleFunc("GET /me/export.json", s.member(s.exportJSON))
+	mux.HandleFunc("GET /me/export.csv", s.member(s.exportCSV))
+	mux.HandleFunc("GET /me/erase", s.member(s.eraseForm))
+	mux.HandleFunc("POST /me/erase", s.memberForm(s.erase))
+	mux.HandleFunc("GET /static/{file}", s.static.serve)
+	mux.HandleFunc("GET /api/v1/me/checkins", s.apiCheckIns)
+	mux.Handle("/api/v1/", s.api)
+	mux.HandleFunc("/", s.notFound)
+	return s.guard(mux)
+}
+
+// guard wraps every route: security headers first (so even a refusal
+// carries them), then the Host allow-list, then the body cap.
+func (s *server) guard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		// No script anywhere: the page needs none, and a policy without
+		// 'unsafe-inline' makes injected markup inert.
+		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		if isMemberPath(r.URL.Path) {
+			h.Set("Cache-Control", "no-store")
+		}
+		if !s.hosts.allows(r.Host) {
+			// A name the operator did not give is how DNS rebinding reaches
+			// a hub on 127.0.0.1 from a web page: answer nothing else.
+			http.Error(w, "This hub does not answer to the name "+hostOnly(r.Host)+". Use the address your hub gave you.", http.StatusMisdirectedRequest)
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if r.ContentLength > maxFormBytes {
+				s.tooLarge(w, r)
+				return
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		}
+		next.ServeHTTP(w, withState(r))
+	})
+}
+
+// isMemberPath reports whether a path shows or takes a member's own data (or
+// their PIN), so no browser or proxy may keep a copy of it.
+func isMemberPath(p string) bool {
+	switch {
+	case p == "/signin", p == "/signup", p == "/signout", p == "/checkin", p == "/me":
+		return true
+	case strings.HasPrefix(p, "/me/"), strings.HasPrefix(p, "/api/v1/me/"):
+		return true
+	}
+	return false
+}
+
+// subFS is fs.Sub for embedded directories that exist by construction.
+func subFS(f fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(f, dir)
+	if err != nil {
+		panic("web: embedded " + dir + ": " + err.Error())
+	}
+	return sub
+}

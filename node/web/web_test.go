@@ -1,0 +1,592 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"hearth/node"
+	"hearth/protocol"
+)
+
+// addSampleMeetings adds a small week of meetings: one on now (Tuesday
+// 17:55-19:00 London, the clock being 18:00), one later today, one online
+// tomorrow, one with its address on request.
+func (th *testHub) addSampleMeetings() (onNow, later, online, closed node.Meeting) {
+	onNow = th.addMeeting(protocol.Listing{
+		Name: "Tuesday Night Hope", Day: intp(2), Time: "17:55", EndTime: "19:00",
+		Types: []string{"O", "D"}, Format: protocol.FormatPeerLed, Language: "en",
+		Location: "St Mary's Hall", Address: "1 Church Lane", City: "Brighton", Country: "UK", Region: "Brighton",
+	})
+	later = th.addMeeting(protocol.Listing{
+		Name: "Evening Reflections", Day: intp(2), Time: "20:00", EndTime: "21:00",
+		Types: []string{"C", "MED"}, Format: protocol.FormatFacilitated, Region: "Hove",
+		Location: "Community Centre", Address: "5 High Street", City: "Hove",
+	})
+	online = th.addMeeting(protocol.Listing{
+		Name: "Reunión en línea", Day: intp(3), Time: "07:00", Types: []string{"O"}, Language: "es",
+		ConferenceURL: "https://meet.jit.si/hearth-test", ConferencePhone: "+44 20 1234 5678",
+	})
+	closed = th.addMeeting(protocol.Listing{
+		Name: "Family Circle", Day: intp(4), Time: "19:00", Types: []string{"C"}, Region: "Lewes",
+		AddressVisibility: protocol.AddressOnRequest, Email: "family@example.org",
+	})
+	return onNow, later, online, closed
+}
+
+func TestHomeShowsWhatIsOnNowThenNext(t *testing.T) {
+	th := newTestHub(t, nil)
+	th.addSampleMeetings()
+	res := th.client().get("/")
+	wantStatus(t, res, http.StatusOK)
+	wantBody(t, res, "On now", "Tuesday Night Hope", "Next meetings", "Evening Reflections", "Today 20:00")
+	if strings.Index(res.body, "Tuesday Night Hope") > strings.Index(res.body, "Evening Reflections") {
+		t.Error("the meeting in progress is not listed first")
+	}
+}
+
+func TestMeetingPage(t *testing.T) {
+	th := newTestHub(t, nil)
+	onNow, later, online, closed := th.addSampleMeetings()
+	c := th.client()
+
+	res := c.get(meetingURL(onNow.ID))
+	wantStatus(t, res, http.StatusOK)
+	wantBody(t, res, "Tuesday Night Hope", "Every Tuesday, 17:55–19:00", "Europe/London", "On now",
+		"Peer-led self-help group", "anyone may come", "St Mary&#39;s Hall", "1 Church Lane", "Add to my calendar", ".ics")
+
+	res = c.get(meetingURL(later.ID))
+	wantBody(t, res, "Facilitated support group", "only for people who have the problem")
+
+	res = c.get(meetingURL(online.ID))
+	wantBody(t, res, "Join online", "https://meet.jit.si/hearth-test", `href="tel:&#43;442012345678"`)
+
+	res = c.get(meetingURL(closed.ID))
+	wantBody(t, res, "Address on request", "family@example.org")
+
+	// This hub's own meetings also answer to their slug alone.
+	res = c.get("/meetings/" + onNow.Slug)
+	wantStatus(t, res, http.StatusOK)
+
+	// In Spanish, types come from the Meeting Guide names.
+	c.lang = "es"
+	res = c.get(meetingURL(onNow.ID))
+	wantBody(t, res, `lang="es"`, "Abierta", "Grupo de autoayuda entre pares")
+}
+
+func TestUnknownMeetingIsAPlainNotFound(t *testing.T) {
+	th := newTestHub(t, nil)
+	c := th.client()
+	for _, path := range []string{
+		"/meetings/" + th.n.ID().String() + "/no-such-meeting",
+		"/meetings/" + th.n.ID().String() + "/no-such-meeting.ics",
+		"/meetings/not-a-peer/slug",
+		"/meetings/no-such-slug",
+		"/meetings/a/b/c",
+	} {
+		res := c.get(path)
+		wantStatus(t, res, http.StatusNotFound)
+		wantBody(t, res, "Meeting not found", "We could not find that meeting")
+	}
+	res := c.get("/no/such/page")
+	wantStatus(t, res, http.StatusNotFound)
+	wantBody(t, res, "Page not found")
+}
+
+func TestCheckInBadInputStoresNothing(t *testing.T) {
+	th := newTestHub(t, nil)
+	th.addMember("river", "2468")
+	c := th.client()
+	c.signIn("river", "2468")
+	cases := []struct {
+		name string
+		form url.Values
+		want string
+	}{
+		{"no mood", url.Values{}, "Please choose one of the five faces"},
+		{"mood 0", url.Values{"mood": {"0"}}, "must be one of the five faces"},
+		{"mood 6", url.Values{"mood": {"6"}}, "must be one of the five faces"},
+		{"mood word", url.Values{"mood": {"happy"}}, "must be one of the five faces"},
+		{"craving -1", url.Values{"mood": {"3"}, "craving": {"-1"}}, "from 0 to 10"},
+		{"craving 11", url.Values{"mood": {"3"}, "craving": {"11"}}, "from 0 to 10"},
+		{"craving word", url.Values{"mood": {"3"}, "craving": {"lots"}}, "from 0 to 10"},
+		{"note over 2 KB", url.Values{"mood": {"3"}, "note": {strings.Repeat("é", 1025)}}, "longer than 2 KB"},
+		{"unknown meeting", url.Values{"mood": {"3"}, "meeting": {"nope"}}, "could not find that meeting"},
+		{"long trigger", url.Values{"mood": {"3"}, "trigger_other": {strings.Repeat("x", 33)}}, "at most 32 letters"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := c.post("/checkin", "/checkin", tc.form)
+			wantStatus(t, res, http.StatusUnprocessableEntity)
+			wantBody(t, res, tc.want)
+			// What the member typed comes back, so nothing is lost.
+			if note := tc.form.Get("note"); note != "" {
+				wantBody(t, res, note[:20])
+			}
+		})
+	}
+	res := c.get("/api/v1/me/checkins")
+	wantStatus(t, res, http.StatusOK)
+	if strings.TrimSpace(res.body) != "[]" {
+		t.Errorf("after bad check-ins, stored: %s", res.body)
+	}
+}
+
+func TestCheckInSavesAndShowsHistory(t *testing.T) {
+	th := newTestHub(t, nil)
+	_, later, _, _ := th.addSampleMeetings()
+	th.addMember("river", "2468")
+	c := th.client()
+	c.signIn("river", "2468")
+	note := strings.Repeat("a", maxNoteBytes) // exactly 2 KB is allowed
+	res := c.post("/checkin", "/checkin", url.Values{
+		"mood": {"4"}, "craving": {"6"}, "used": {"1"}, "trigger": {"lonely", "money", "not-a-key"},
+		"trigger_other": {"payday, my ex"}, "meeting": {later.ID}, "note": {note},
+	})
+	wantStatus(t, res, http.StatusSeeOther)
+	if loc := res.Header.Get("Location"); loc != "/me?saved=1" {
+		t.Errorf("after saving, sent to %q", loc)
+	}
+	res = c.get("/me?saved=1")
+	wantStatus(t, res, http.StatusOK)
+	wantBody(t, res, "Saved. Thank you", "Good", "craving 6 of 10", "I used", "Lonely, Money worries, payday, my ex",
+		"Evening Reflections", `<svg class="chart"`, "<circle") // one day is a dot
+
+	var got []exportCheckIn
+	res = c.get("/api/v1/me/checkins")
+	if err := json.Unmarshal([]byte(res.body), &got); err != nil || len(got) != 1 {
+		t.Fatalf("API check-ins: %v %s", err, res.body)
+	}
+	if g := got[0]; g.Mood != 4 || g.Craving == nil || *g.Craving != 6 || !g.Used || g.Note != note ||
+		strings.Join(g.Triggers, "|") != "lonely|money|payday|my ex" || g.Meeting != later.ID {
+		t.Errorf("stored %+v", g)
+	}
+}
+
+func TestUnsafeCheckInShowsCrisisLinesAtOnce(t *testing.T) {
+	th := newTestHub(t, nil)
+	th.addMember("river", "2468")
+	c := th.client()
+	c.signIn("river", "2468")
+	res := c.post("/checkin", "/checkin", url.Values{"mood": {"1"}, "unsafe": {"1"}})
+	wantStatus(t, res, http.StatusOK) // the answer itself, not a redirect
+	wantBody(t, res, "You are not alone", "Samaritans: 116 123", `href="tel:116123"`, "Emergency: 999", "not medical care")
+}
+
+func TestSessionCookieTamperedOrExpired(t *testing.T) {
+	th := newTestHub(t, nil)
+	th.addMember("river", "2468")
+
+	for _, value := range []string{"garbage", randomToken(), strings.Repeat("A", 43)} {
+		c := th.client()
+		c.cookies[sessionCookie] = &http.Cookie{Name: sessionCookie, Value: value}
+		res := c.get("/me")
+		wantStatus(t, res, http.StatusUnauthorized)
+		wantBody(t, res, "You are signed out", `name="pin"`)
+		if strings.Contains(res.body, "Hello,") {
+			t.Error("a tampered cookie reached the member page")
+		}
+		if _, ok := c.cookies[sessionCookie]; ok {
+			t.Error("the tampered cookie was not cleared")
+		}
+	}
+
+	c := th.client()
+	c.signIn("river", "2468")
+	wantStatus(t, c.get("/me"), http.StatusOK)
+	th.clock.Add(th.cfg.Web.SessionIdle.D() + time.Second)
+	res := c.get("/me")
+	wantStatus(t, res, http.StatusUnauthorized)
+	wantBody(t, res, "You are signed out")
+
+	// A post from an expired session stores nothing.
+	c.signIn("river", "2468")
+	form := url.Values{"mood": {"3"}, "csrf": {csrfOf(c.get("/checkin").body)}}
+	th.clock.Add(th.cfg.Web.SessionIdle.D() + time.Second)
+	res = c.do(http.MethodPost, "/checkin", form)
+	wantStatus(t, res, http.StatusUnauthorized)
+	c.signIn("river", "2468")
+	if body := c.get("/api/v1/me/checkins").body; strings.TrimSpace(body) != "[]" {
+		t.Errorf("an expired session stored a check-in: %s", body)
+	}
+}
+
+func TestForeignHostRefused(t *testing.T) {
+	th := newTestHub(t, func(c *node.Config) { c.Web.AllowedHosts = []string{"hearth.lan"} })
+	c := th.client()
+	for host, want := range map[string]int{
+		"127.0.0.1:7777":         http.StatusOK,
+		"localhost:7777":         http.StatusOK,
+		"[::1]:7777":             http.StatusOK,
+		"hearth.lan":             http.StatusOK,
+		"HEARTH.LAN.":            http.StatusOK,
+		"evil.example":           http.StatusMisdirectedRequest,
+		"evil.example:7777":      http.StatusMisdirectedRequest,
+		"127.0.0.1.evil.example": http.StatusMisdirectedRequest,
+		"":                       http.StatusMisdirectedRequest,
+	} {
+		c.host = host
+		res := c.get("/help")
+		if res.StatusCode != want {
+			t.Errorf("Host %q: status %d, want %d", host, res.StatusCode, want)
+		}
+		if want != http.StatusOK {
+			wantBody(t, res, "does not answer to the name")
+			if res.Header.Get("X-Frame-Options") != "DENY" {
+				t.Errorf("Host %q: refusal lacks security headers", host)
+			}
+		}
+	}
+}
+
+func TestOversizedForm(t *testing.T) {
+	th := newTestHub(t, nil)
+	th.addMember("river", "2468")
+	c := th.client()
+	c.signIn("river", "2468")
+	token := csrfOf(c.get("/checkin").body)
+	big := url.Values{"csrf": {token}, "mood": {"3"}, "note": {strings.Repeat("x", 20<<10)}}
+	res := c.do(http.MethodPost, "/checkin", big)
+	wantStatus(t, res, http.StatusRequestEntityTooLarge)
+	wantBody(t, res, "more than this page takes", "nothing was saved")
+
+	// Without a Content-Length (chunked), the cap still holds while reading.
+	req, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1:7777/checkin", strings.NewReader(big.Encode()))
+	req.ContentLength = -1
+	req.Host, req.RemoteAddr = c.host, c.remote
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for _, ck := range c.cookies {
+		req.AddCookie(ck)
+	}
+	res = c.send(req)
+	wantStatus(t, res, http.StatusRequestEntityTooLarge)
+	if body := c.get("/api/v1/me/checkins").body; strings.TrimSpace(body) != "[]" {
+		t.Errorf("an oversized form stored a check-in: %s", body)
+	}
+}
+
+func TestPostWithoutCSRFTokenRefused(t *testing.T) {
+	th := newTestHub(t, nil)
+	th.addMember("river", "2468")
+	c := th.client()
+
+	res := c.do(http.MethodPost, "/signin", url.Values{"nick": {"river"}, "pin": {"2468"}})
+	wantStatus(t, res, http.StatusForbidden)
+	wantBody(t, res, "Form not accepted", "nothing was saved")
+	if _, ok := c.cookies[sessionCookie]; ok {
+		t.Fatal("a sign-in without a token made a session")
+	}
+
+	c.signIn("river", "2468")
+	for _, form := range []url.Values{
+		{"mood": {"3"}},
+		{"mood": {"3"}, "csrf": {""}},
+		{"mood": {"3"}, "csrf": {randomToken()}},
+		{"mood": {"3"}, "csrf": {"not-a-token"}},
+	} {
+		res := c.do(http.MethodPost, "/checkin", form)
+		wantStatus(t, res, http.StatusForbidden)
+	}
+	res = c.do(http.MethodPost, "/me/erase", url.Values{"confirm": {"1"}})
+	wantStatus(t, res, http.StatusForbidden)
+	if body := c.get("/api/v1/me/checkins").body; strings.TrimSpace(body) != "[]" {
+		t.Errorf("a post without a token stored a check-in: %s", body)
+	}
+	wantStatus(t, c.get("/me"), http.StatusOK) // and erase did nothing
+}
+
+func TestWrongPINAndUnknownNicknameLookTheSame(t *testing.T) {
+	th := newTestHub(t, nil)
+	th.addMember("river", "2468")
+	c := th.client()
+	wrongPIN := c.post("/signin", "/signin", url.Values{"nick": {"river"}, "pin": {"1111"}})
+	unknown := c.post("/signin", "/signin", url.Values{"nick": {"nobody"}, "pin": {"1111"}})
+	wantStatus(t, wrongPIN, http.StatusUnauthorized)
+	wantStatus(t, unknown, http.StatusUnauthorized)
+	wantBody(t, wrongPIN, "That nickname and PIN do not match")
+	if wrongPIN.body != unknown.body {
+		t.Errorf("the pages differ:\n%s\n----\n%s", wrongPIN.body, unknown.body)
+	}
+	if _, ok := c.cookies[sessionCookie]; ok {
+		t.Error("a failed sign-in made a session")
+	}
+}
+
+func TestPINAttemptsLimitedPerClient(t *testing.T) {
+	th := newTestHub(t, nil)
+	th.addMember("river", "2468")
+	c := th.client()
+	// Different nicknames, so only the per-client limit can stop this.
+	for i := range freeAttempts + 1 {
+		res := c.post("/signin", "/signin", url.Values{"nick": {fmt.Sprintf("guess%d", i)}, "pin": {"0000"}})
+		wantStatus(t, res, http.StatusUnauthorized)
+	}
+	res := c.post("/signin", "/signin", url.Values{"nick": {"river"}, "pin": {"2468"}})
+	wantStatus(t, res, http.StatusTooManyRequests)
+	wantBody(t, res, "Too many tries. Wait a minute and try again.")
+	if res.Header.Get("Retry-After") == "" {
+		t.Error("no Retry-After")
+	}
+	// Another phone is not held up.
+	other := th.client()
+	other.remote = "192.0.2.99:5555"
+	other.signIn("river", "2468")
+	// After the wait, the right PIN works again.
+	th.clock.Add(3 * time.Second)
+	c.signIn("river", "2468")
+}
+
+func TestSecurityHeadersEverywhere(t *testing.T) {
+	th := newTestHub(t, nil)
+	onNow, _, _, _ := th.addSampleMeetings()
+	th.addMember("river", "2468")
+	c := th.client()
+	c.signIn("river", "2468")
+	paths := []string{"/", "/meetings", "/meetings?day=2", meetingURL(onNow.ID), meetingURL(onNow.ID) + ".ics",
+		"/meetings.json", "/help", "/signin", "/checkin", "/me", "/me/export.json", "/me/export.csv", "/me/erase",
+		"/static/hearth.css", "/api/v1/status", "/api/v1/meetings", "/api/v1/me/checkins", "/nope"}
+	for _, p := range paths {
+		res := c.get(p)
+		h := res.Header
+		for k, want := range map[string]string{
+			"Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+			"X-Frame-Options":         "DENY",
+			"X-Content-Type-Options":  "nosniff",
+			"Referrer-Policy":         "no-referrer",
+		} {
+			if got := h.Get(k); got != want {
+				t.Errorf("%s: %s = %q, want %q", p, k, got, want)
+			}
+		}
+		if strings.Contains(res.body, "<script") || strings.Contains(res.body, " style=") {
+			t.Errorf("%s: has a script or inline style", p)
+		}
+		if regexp.MustCompile(`(src|href)="(https?:)?//`).MatchString(res.body) && !strings.Contains(p, "/meetings/") {
+			t.Errorf("%s: loads or links something from another host", p)
+		}
+	}
+}
+
+func TestMemberPagesAreNotStored(t *testing.T) {
+	th := newTestHub(t, func(c *node.Config) { c.Members.SelfSignup = true })
+	th.addMember("river", "2468")
+	c := th.client()
+	for _, p := range []string{"/signin", "/signup"} {
+		if cc := c.get(p).Header.Get("Cache-Control"); cc != "no-store" {
+			t.Errorf("%s: Cache-Control %q", p, cc)
+		}
+	}
+	c.signIn("river", "2468")
+	for _, p := range []string{"/checkin", "/me", "/me/export.json", "/me/export.csv", "/me/erase", "/api/v1/me/checkins"} {
+		res := c.get(p)
+		wantStatus(t, res, http.StatusOK)
+		if cc := res.Header.Get("Cache-Control"); cc != "no-store" {
+			t.Errorf("%s: Cache-Control %q", p, cc)
+		}
+		if res.Header.Get("Content-Encoding") != "" {
+			t.Errorf("%s: a member page is compressed", p)
+		}
+	}
+	for _, p := range []string{"/", "/help"} {
+		if cc := c.get(p).Header.Get("Cache-Control"); cc == "no-store" {
+			t.Errorf("%s: public page is no-store", p)
+		}
+	}
+}
+
+func TestHomePageWeight(t *testing.T) {
+	th := newTestHub(t, nil)
+	for i := range 12 {
+		th.addMeeting(protocol.Listing{
+			Name: fmt.Sprintf("A meeting with quite a long name, number %d", i), Day: intp(i % 7), Time: "19:30",
+			Types: []string{"O", "D"}, Format: protocol.FormatPeerLed, Location: "The Community Centre on the Hill",
+			Address: "12 Long Street Name", City: "Somewhere", Region: "North District",
+		})
+	}
+	c := th.client()
+	home := c.get("/")
+	wantStatus(t, home, http.StatusOK)
+	css := regexp.MustCompile(`href="(/static/[^"]+)"`).FindStringSubmatch(home.body)
+	if css == nil {
+		t.Fatal("no stylesheet link")
+	}
+	cssRes := c.get(strings.ReplaceAll(css[1], "&amp;", "&"))
+	wantStatus(t, cssRes, http.StatusOK)
+	total := len(home.body) + len(cssRes.body)
+	t.Logf("home page: HTML %d B + CSS %d B = %d B (limit 30720)", len(home.body), len(cssRes.body), total)
+	if total > 30<<10 {
+		t.Errorf("home page is %d bytes with its CSS, more than 30 KB", total)
+	}
+	if cc := cssRes.Header.Get("Cache-Control"); !strings.Contains(cc, "immutable") {
+		t.Errorf("versioned CSS: Cache-Control %q", cc)
+	}
+}
+
+func TestEveryPageHasLang(t *testing.T) {
+	th := newTestHub(t, func(c *node.Config) { c.Members.SelfSignup = true })
+	onNow, _, _, _ := th.addSampleMeetings()
+	th.addMember("river", "2468")
+	langAttr := regexp.MustCompile(`<html lang="([a-z]+)">`)
+	for _, lang := range []string{"en", "es", "fr"} {
+		c := th.client()
+		c.lang = lang + ";q=0.9, de;q=0.8"
+		pages := []string{"/", "/meetings", "/meetings?day=today&time=evening", meetingURL(onNow.ID), "/help", "/signin", "/signup", "/nope", "/meetings/x/y"}
+		check := func(p string) {
+			res := c.get(p)
+			m := langAttr.FindStringSubmatch(res.body)
+			if m == nil || m[1] != lang {
+				t.Errorf("%s in %s: lang attribute %v", p, lang, m)
+			}
+		}
+		for _, p := range pages {
+			check(p)
+		}
+		c.signIn("river", "2468")
+		for _, p := range []string{"/checkin", "/me", "/me/erase"} {
+			check(p)
+		}
+	}
+
+	// The visible switch sets a cookie that beats Accept-Language.
+	c := th.client()
+	c.lang = "en"
+	res := c.get("/help?lang=fr")
+	wantBody(t, res, `<html lang="fr">`, "Aide immédiate")
+	res = c.get("/")
+	wantBody(t, res, `<html lang="fr">`)
+	wantBody(t, res, `href="/?lang=es"`)
+}
+
+func TestSignupOnlyWhenAllowed(t *testing.T) {
+	off := newTestHub(t, nil).client()
+	wantStatus(t, off.get("/signup"), http.StatusNotFound)
+	wantBody(t, off.get("/signin"), "Ask the person who runs this hub")
+
+	th := newTestHub(t, func(c *node.Config) { c.Members.SelfSignup = true })
+	c := th.client()
+	res := c.post("/signup", "/signup", url.Values{"nick": {"sky"}, "pin": {"1357"}, "pin2": {"1358"}})
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	wantBody(t, res, "not the same")
+	res = c.post("/signup", "/signup", url.Values{"nick": {"sky"}, "pin": {"135790"}, "pin2": {"135790"}})
+	wantStatus(t, res, http.StatusSeeOther)
+	wantStatus(t, c.get("/checkin"), http.StatusOK)
+}
+
+func TestExportAndErase(t *testing.T) {
+	th := newTestHub(t, nil)
+	th.addMember("river", "2468")
+	c := th.client()
+	c.signIn("river", "2468")
+	wantStatus(t, c.post("/checkin", "/checkin", url.Values{"mood": {"2"}, "craving": {"8"}, "note": {"hard day, kept going"}}), http.StatusSeeOther)
+	wantStatus(t, c.post("/me", "/me", url.Values{"sober_since": {"2026-11-01"}}), http.StatusSeeOther)
+	res := c.get("/me")
+	wantBody(t, res, "<strong>30</strong>", "1 week", "30 days", "Next: 60 days, in 30 days")
+
+	res = c.get("/me/export.json")
+	wantStatus(t, res, http.StatusOK)
+	if !strings.Contains(res.Header.Get("Content-Disposition"), "attachment") {
+		t.Error("JSON export is not a download")
+	}
+	var doc struct {
+		Nickname   string          `json:"nickname"`
+		SoberSince string          `json:"sober_since"`
+		CheckIns   []exportCheckIn `json:"checkins"`
+	}
+	if err := json.Unmarshal([]byte(res.body), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Nickname != "river" || doc.SoberSince != "2026-11-01" || len(doc.CheckIns) != 1 || doc.CheckIns[0].Note != "hard day, kept going" {
+		t.Errorf("export: %+v", doc)
+	}
+	res = c.get("/me/export.csv")
+	wantStatus(t, res, http.StatusOK)
+	wantBody(t, res, "hard day, kept going")
+
+	res = c.post("/me/erase", "/me/erase", url.Values{"confirm": {"1"}})
+	wantStatus(t, res, http.StatusOK)
+	wantBody(t, res, "Everything is erased", "gone from this hub")
+	for _, p := range []string{"/me", "/me/export.json", "/me/export.csv"} {
+		wantStatus(t, c.get(p), http.StatusUnauthorized)
+	}
+	wantStatus(t, c.get("/api/v1/me/checkins"), http.StatusUnauthorized)
+	res = c.post("/signin", "/signin", url.Values{"nick": {"river"}, "pin": {"2468"}})
+	wantStatus(t, res, http.StatusUnauthorized)
+	if _, err := th.n.Members().Unlock("river", "2468"); err == nil {
+		t.Error("the erased account still unlocks")
+	}
+}
+
+func TestMeetingFilters(t *testing.T) {
+	th := newTestHub(t, nil)
+	th.addSampleMeetings()
+	c := th.client()
+	res := c.get("/meetings?attendance=online")
+	wantStatus(t, res, http.StatusOK)
+	wantBody(t, res, "Reunión en línea")
+	if strings.Contains(res.body, "Tuesday Night Hope") {
+		t.Error("online filter kept an in-person meeting")
+	}
+	res = c.get("/meetings?day=today")
+	wantBody(t, res, "Tuesday Night Hope", "Evening Reflections")
+	if strings.Contains(res.body, "Family Circle") {
+		t.Error("today's filter kept Thursday's meeting")
+	}
+	res = c.get("/meetings?lang_meeting=es")
+	wantBody(t, res, "Reunión en línea")
+	res = c.get("/meetings?type=C")
+	wantBody(t, res, "Evening Reflections", "Family Circle")
+	res = c.get("/meetings?q=reflect")
+	wantBody(t, res, "Evening Reflections")
+
+	for _, bad := range []string{"near=somewhere", "near=91,0", "day=funday", "attendance=teleport"} {
+		res := c.get("/meetings?" + bad)
+		wantStatus(t, res, http.StatusBadRequest)
+		wantBody(t, res, `class="error"`)
+	}
+}
+
+func TestMeetingGuideFeed(t *testing.T) {
+	th := newTestHub(t, nil)
+	_, later, _, _ := th.addSampleMeetings()
+	if _, err := th.n.CancelMeeting(context.Background(), later.ID); err != nil {
+		t.Fatal(err)
+	}
+	res := th.client().get("/meetings.json")
+	wantStatus(t, res, http.StatusOK)
+	var feed []map[string]any
+	if err := json.Unmarshal([]byte(res.body), &feed); err != nil {
+		t.Fatalf("feed is not a JSON array: %v", err)
+	}
+	if len(feed) != 3 {
+		t.Errorf("feed has %d meetings, want 3 (the cancelled one left out)", len(feed))
+	}
+	for _, m := range feed {
+		if m["name"] == "Evening Reflections" {
+			t.Error("the cancelled meeting is in the feed")
+		}
+	}
+}
+
+func TestAPIDelegatesToNode(t *testing.T) {
+	th := newTestHub(t, nil)
+	th.addSampleMeetings()
+	c := th.client()
+	res := c.get("/api/v1/meetings?limit=2")
+	wantStatus(t, res, http.StatusOK)
+	var ms []map[string]any
+	if err := json.Unmarshal([]byte(res.body), &ms); err != nil || len(ms) != 2 {
+		t.Errorf("meetings API: %v, %d meetings", err, len(ms))
+	}
+	wantStatus(t, c.get("/api/v1/status"), http.StatusOK)
+	res = c.get("/api/v1/me/checkins")
+	wantStatus(t, res, http.StatusUnauthorized)
+	if !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
+		t.Error("API refusal is not JSON")
+	}
+}
