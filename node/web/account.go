@@ -95,8 +95,7 @@ func (s *server) signinForm(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/me", http.StatusSeeOther)
 		return
 	}
-	msg := ""
-	s.renderSignin(w, r, http.StatusOK, r.URL.Query().Get("next"), msg)
+	s.renderSignin(w, r, http.StatusOK, r.URL.Query().Get("next"), "")
 }
 
 func (s *server) renderSignin(w http.ResponseWriter, r *http.Request, status int, next, errKey string) {
@@ -255,11 +254,23 @@ func (s *server) signup(w http.ResponseWriter, r *http.Request) {
 		s.renderSignup(w, r, http.StatusUnprocessableEntity, s.langs.T(lang, "signup.mismatch"))
 		return
 	}
-	if err := s.n.Members().Add(nick, pin); err != nil {
+	err := s.n.Members().Add(nick, pin)
+	switch {
+	case errors.Is(err, members.ErrExists):
 		// A taken nickname tells a visitor that it exists: count it like a
 		// wrong PIN, so names cannot be listed by trying them here.
 		s.ipLimit.fail(client)
-		s.renderSignup(w, r, http.StatusUnprocessableEntity, s.langs.T(lang, "signup.failed")+" "+oneLine(err))
+		s.renderSignup(w, r, http.StatusUnprocessableEntity, s.langs.T(lang, "signup.exists"))
+		return
+	case errors.Is(err, members.ErrBadPIN):
+		s.renderSignup(w, r, http.StatusUnprocessableEntity, s.langs.T(lang, "signup.badpin"))
+		return
+	case errors.Is(err, members.ErrBadNick):
+		s.renderSignup(w, r, http.StatusUnprocessableEntity, s.langs.T(lang, "signup.badnick"))
+		return
+	case err != nil:
+		s.log.Error("web: make account", "err", err)
+		s.plain(w, r, http.StatusInternalServerError, "error.title", "error.text")
 		return
 	}
 	acct, err := s.unlock(r, nick, pin)

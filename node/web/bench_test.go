@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -24,21 +23,22 @@ const (
 // transferMeter adds up the bytes on the wire (headers included, after
 // compression) of every request a page load makes.
 type transferMeter struct {
-	mu       sync.Mutex
-	bytes    float64
-	requests int
+	mu    sync.Mutex
+	bytes float64
+	urls  map[network.RequestID]string
+	done  []string
 }
 
 func (m *transferMeter) reset() {
 	m.mu.Lock()
-	m.bytes, m.requests = 0, 0
+	m.bytes, m.urls, m.done = 0, map[network.RequestID]string{}, nil
 	m.mu.Unlock()
 }
 
-func (m *transferMeter) read() (float64, int) {
+func (m *transferMeter) read() (float64, []string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.bytes, m.requests
+	return m.bytes, m.done
 }
 
 // BenchmarkPageWeight2G reports the transfer size of each page (a cold
@@ -55,12 +55,20 @@ func BenchmarkPageWeight2G(b *testing.B) {
 	}
 
 	meter := &transferMeter{}
+	meter.reset()
 	if err := chromedp.Listen(ctx, func(ev any) {
-		if ev, ok := ev.(*network.EventLoadingFinished); ok {
-			meter.mu.Lock()
-			meter.bytes += ev.EncodedDataLength
-			meter.requests++
-			meter.mu.Unlock()
+		meter.mu.Lock()
+		defer meter.mu.Unlock()
+		switch ev := ev.(type) {
+		case *network.EventRequestWillBeSent:
+			meter.urls[ev.RequestID] = strings.TrimPrefix(ev.Request.URL, base)
+		case *network.EventLoadingFinished:
+			// Only requests of this load: a straggler of the last one is
+			// not in urls, which reset emptied.
+			if u, ok := meter.urls[ev.RequestID]; ok {
+				meter.bytes += ev.EncodedDataLength
+				meter.done = append(meter.done, u)
+			}
 		}
 	}); err != nil {
 		b.Fatal(err)
@@ -84,15 +92,25 @@ func BenchmarkPageWeight2G(b *testing.B) {
 		b.Fatalf("emulate 2G: %v", err)
 	}
 
-	load := func(path string) (time.Duration, float64, int) {
+	load := func(path string) (time.Duration, float64, []string) {
 		meter.reset()
 		start := time.Now()
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+path)); err != nil {
 			b.Fatalf("load %s: %v", path, err)
 		}
 		elapsed := time.Since(start)
-		bytes, reqs := meter.read()
-		return elapsed, bytes, reqs
+		bytes, urls := meter.read()
+		return elapsed, bytes, urls
+	}
+	type weight struct {
+		name  string
+		bytes float64
+	}
+	var weights []weight
+	measure := func(name, path string) {
+		d, bytes, urls := load(path)
+		weights = append(weights, weight{name, bytes})
+		b.Logf("%-15s %6.0f B, %v under 2G: %s", name, bytes, d.Round(time.Millisecond), strings.Join(urls, " "))
 	}
 
 	// Transfer size of every page a visitor sees, once.
@@ -105,25 +123,19 @@ func BenchmarkPageWeight2G(b *testing.B) {
 		{"signin", "/signin"},
 	}
 	for _, p := range pages {
-		d, bytes, reqs := load(p.path)
-		b.ReportMetric(bytes, "B/"+p.name)
-		b.Logf("%-15s %6.0f B in %d requests, %v under 2G", p.name, bytes, reqs, d.Round(time.Millisecond))
+		measure(p.name, p.path)
 	}
 	// And the member pages, signed in.
-	form := url.Values{"nick": {"river"}, "pin": {"2468"}}
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/signin"),
-		chromedp.SendKeys(chromedp.ID("nick"), form.Get("nick")),
-		chromedp.SendKeys(chromedp.ID("pin"), form.Get("pin"))); err != nil {
+		chromedp.SendKeys(chromedp.ID("nick"), "river"),
+		chromedp.SendKeys(chromedp.ID("pin"), "2468")); err != nil {
 		b.Fatal(err)
 	}
 	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS("main form button[type=submit]"))); err != nil {
 		b.Fatal(err)
 	}
-	for _, p := range []struct{ name, path string }{{"checkin", "/checkin"}, {"me", "/me"}} {
-		d, bytes, reqs := load(p.path)
-		b.ReportMetric(bytes, "B/"+p.name)
-		b.Logf("%-15s %6.0f B in %d requests, %v under 2G", p.name, bytes, reqs, d.Round(time.Millisecond))
-	}
+	measure("checkin", "/checkin")
+	measure("me", "/me")
 
 	var home, list time.Duration
 	b.ResetTimer()
@@ -134,6 +146,10 @@ func BenchmarkPageWeight2G(b *testing.B) {
 		list += d
 	}
 	b.StopTimer()
+	// Reported after the loop: ResetTimer drops metrics reported before it.
+	for _, w := range weights {
+		b.ReportMetric(w.bytes, "B/"+w.name)
+	}
 	b.ReportMetric(float64(home.Milliseconds())/float64(b.N), "ms-2G/home")
 	b.ReportMetric(float64(list.Milliseconds())/float64(b.N), "ms-2G/meetings")
 	b.Log(strings.TrimSpace(fmt.Sprintf("2G load, mean of %d: / %v, /meetings %v", b.N,

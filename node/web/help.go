@@ -2,9 +2,12 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"html/template"
 	"net/http"
 	"strings"
+
+	"hearth/node/members"
 )
 
 // crisisLine is one of the hub's crisis lines, as config writes it
@@ -50,6 +53,12 @@ func (s *server) apiCheckIns(w http.ResponseWriter, r *http.Request) {
 	sess.mu.Lock()
 	checkIns, err := sess.acct.CheckIns()
 	sess.mu.Unlock()
+	if errors.Is(err, members.ErrErased) {
+		s.session.endAll(sess.nick)
+		w.WriteHeader(http.StatusUnauthorized)
+		json.NewEncoder(w).Encode(map[string]string{"error": "this account was erased"})
+		return
+	}
 	if err != nil {
 		s.log.Error("web: read check-ins", "err", err)
 		w.WriteHeader(http.StatusInternalServerError)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -331,8 +330,6 @@ type detailData struct {
 	PhoneText                 string
 	Contacts                  []protocol.Contact
 	ICS                       string
-	HubName                   string
-	Own                       bool
 }
 
 type typeInfo struct {
@@ -352,10 +349,8 @@ func (s *server) meetingPage(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
-		if !errors.Is(err, node.ErrUnknownMeeting) && !strings.Contains(id, "/") {
-			s.log.Debug("web: meeting lookup", "err", err)
-		}
-		// A malformed ID is as unknown as a missing one.
+		// A malformed ID (node says why) is as unknown to a member as a
+		// missing one (node.ErrUnknownMeeting): the same plain page.
 		s.plain(w, r, http.StatusNotFound, "nomeeting.title", "nomeeting.text")
 		return
 	}
@@ -369,7 +364,10 @@ func (s *server) detail(v *view, m node.Meeting) detailData {
 	l := m.Listing
 	now := s.now()
 	loc := meetingZone(l, s.zone())
-	d := detailData{Zone: loc.String(), Focus: l.Focus, Own: m.Own, HubName: s.cfg.Name}
+	d := detailData{Zone: loc.String()}
+	if l.Focus != "" {
+		d.Focus = v.T("focus." + l.Focus)
+	}
 	if start, end, inProgress, ok := occurrence(l, loc, now); ok {
 		m.Next, m.InProgress = &start, inProgress
 		d.Day = dayLong(v, *l.Day)

@@ -83,6 +83,9 @@ func TestI18nKeysUsedExist(t *testing.T) {
 	for _, a := range protocol.Attendances {
 		used = append(used, "attendance."+a)
 	}
+	for _, f := range protocol.Focuses {
+		used = append(used, "focus."+f)
+	}
 	for _, k := range used {
 		if _, ok := en[k]; !ok {
 			t.Errorf("en.json lacks %q", k)

@@ -34,7 +34,7 @@ func (th *testHub) addSampleMeetings() (onNow, later, online, closed node.Meetin
 		ConferenceURL: "https://meet.jit.si/hearth-test", ConferencePhone: "+44 20 1234 5678",
 	})
 	closed = th.addMeeting(protocol.Listing{
-		Name: "Family Circle", Day: intp(4), Time: "19:00", Types: []string{"C"}, Region: "Lewes",
+		Name: "Family Circle", Day: intp(4), Time: "19:00", Types: []string{"C"}, Region: "Lewes", Focus: "family",
 		AddressVisibility: protocol.AddressOnRequest, Email: "family@example.org",
 	})
 	return onNow, later, online, closed
@@ -68,7 +68,7 @@ func TestMeetingPage(t *testing.T) {
 	wantBody(t, res, "Join online", "https://meet.jit.si/hearth-test", `href="tel:&#43;442012345678"`)
 
 	res = c.get(meetingURL(closed.ID))
-	wantBody(t, res, "Address on request", "family@example.org")
+	wantBody(t, res, "Address on request", "family@example.org", "About: Family and friends")
 
 	// This hub's own meetings also answer to their slug alone.
 	res = c.get("/meetings/" + onNow.Slug)
@@ -473,9 +473,18 @@ func TestSignupOnlyWhenAllowed(t *testing.T) {
 	res := c.post("/signup", "/signup", url.Values{"nick": {"sky"}, "pin": {"1357"}, "pin2": {"1358"}})
 	wantStatus(t, res, http.StatusUnprocessableEntity)
 	wantBody(t, res, "not the same")
+	res = c.post("/signup", "/signup", url.Values{"nick": {"sky"}, "pin": {"12"}, "pin2": {"12"}})
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	wantBody(t, res, "4 to 64 characters")
 	res = c.post("/signup", "/signup", url.Values{"nick": {"sky"}, "pin": {"135790"}, "pin2": {"135790"}})
 	wantStatus(t, res, http.StatusSeeOther)
 	wantStatus(t, c.get("/checkin"), http.StatusOK)
+
+	other := th.client()
+	other.remote = "192.0.2.50:1"
+	res = other.post("/signup", "/signup", url.Values{"nick": {"sky"}, "pin": {"999999"}, "pin2": {"999999"}})
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	wantBody(t, res, "That nickname is taken")
 }
 
 func TestExportAndErase(t *testing.T) {
