@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"hearth/node"
+	"hearth/node/members"
+)
+
+// memberFlag names the member of a checkin command.
+var memberFlag = &cli.StringFlag{Name: "member", Usage: "the member's nickname"}
+
+func checkinCommand() *cli.Command {
+	outputFlags := []cli.Flag{
+		memberFlag,
+		jsonFlag,
+		&cli.StringFlag{Name: "format", Usage: "json or csv"},
+	}
+	return &cli.Command{
+		Name:  "checkin",
+		Usage: "record and read a member's private check-ins (each needs the member's PIN)",
+		Subcommands: []*cli.Command{
+			{
+				Name:  "add",
+				Usage: "record a check-in for a member",
+				Flags: []cli.Flag{
+					memberFlag,
+					&cli.IntFlag{Name: "mood", Usage: "how the member feels, 1 (very bad) to 5 (very good)"},
+					&cli.IntFlag{Name: "craving", Usage: "how strong the craving is, 0 (none) to 10"},
+					&cli.BoolFlag{Name: "used", Usage: "the member used or slipped since the last check-in"},
+					&cli.StringSliceFlag{Name: "trigger", Usage: "a trigger tag, such as stress or lonely (repeat for more)"},
+					&cli.StringFlag{Name: "note", Usage: "a private note; - reads it from stdin, out of the shell history and process list"},
+				},
+				Action: addCheckIn,
+			},
+			{
+				Name:   "list",
+				Usage:  "show a member's check-ins, newest first",
+				Flags:  outputFlags,
+				Action: func(c *cli.Context) error { return printCheckIns(c, "") },
+			},
+			{
+				Name:   "export",
+				Usage:  "write a member's check-ins as JSON (default) or CSV, for the member to keep",
+				Flags:  outputFlags,
+				Action: func(c *cli.Context) error { return printCheckIns(c, "json") },
+			},
+			{
+				Name:   "erase",
+				Usage:  "erase a member's check-ins and profile for good",
+				Flags:  []cli.Flag{memberFlag},
+				Action: eraseCheckIns,
+			},
+		},
+	}
+}
+
+// memberNick is the --member flag, which every checkin command needs.
+func memberNick(c *cli.Context) (string, error) {
+	if err := noArgs(c); err != nil {
+		return "", err
+	}
+	nick := strings.TrimSpace(c.String("member"))
+	if nick == "" {
+		return "", usagef("'%s' needs --member NICK", c.Command.HelpName)
+	}
+	return nick, nil
+}
+
+func addCheckIn(c *cli.Context) error {
+	nick, err := memberNick(c)
+	if err != nil {
+		return err
+	}
+	// Checked here too, so a typo is caught before the PIN is asked for.
+	if !c.IsSet("mood") {
+		return usagef("checkin add needs --mood 1-5 (1 = very bad, 5 = very good)")
+	}
+	if mood := c.Int("mood"); mood < 1 || mood > 5 {
+		return usagef("--mood %d: use 1 (very bad) to 5 (very good)", mood)
+	}
+	if craving := c.Int("craving"); craving < 0 || craving > 10 {
+		return usagef("--craving %d: use 0 (none) to 10", craving)
+	}
+	note := c.String("note")
+	if note == "-" {
+		if note, err = readNote(os.Stdin); err != nil {
+			return err
+		}
+	}
+	checkIn := members.CheckIn{
+		Mood:     c.Int("mood"),
+		Used:     c.Bool("used"),
+		Triggers: c.StringSlice("trigger"),
+		Note:     note,
+	}
+	if c.IsSet("craving") {
+		// Left out, the craving is "not said", which is not the same as 0.
+		craving := c.Int("craving")
+		checkIn.Craving = &craving
+	}
+	return withMember(c, false, func(ctx context.Context, op node.Operator, pin string) error {
+		saved, err := op.AddCheckIn(ctx, nick, pin, checkIn)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.App.Writer, "check-in saved for %s at %s\n", nick, saved.At.Local().Format("2006-01-02 15:04"))
+		return nil
+	})
+}
+
+// maxNoteInput bounds what --note - reads; the node refuses notes over its
+// own (smaller) limit with a clear message.
+const maxNoteInput = 64 << 10
+
+// readNote reads a note from r for --note -.
+func readNote(r io.Reader) (string, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxNoteInput+1))
+	if err != nil {
+		return "", fmt.Errorf("reading the note from stdin: %w", err)
+	}
+	if len(data) > maxNoteInput {
+		return "", errors.New("the note on stdin is too long: keep it to a few paragraphs")
+	}
+	return strings.TrimSpace(string(data)), nil
+}
+
+// printCheckIns is `checkin list` (text unless asked) and `checkin export`
+// (defaultFormat "json").
+func printCheckIns(c *cli.Context, defaultFormat string) error {
+	nick, err := memberNick(c)
+	if err != nil {
+		return err
+	}
+	format := defaultFormat
+	if c.IsSet("format") {
+		format = strings.ToLower(c.String("format"))
+		if format != "json" && format != "csv" {
+			return usagef("--format %q: use json or csv", c.String("format"))
+		}
+		if c.Bool("json") && format != "json" {
+			return usagef("--json and --format %s disagree: give one", format)
+		}
+	}
+	if c.Bool("json") {
+		format = "json"
+	}
+	return withMember(c, false, func(ctx context.Context, op node.Operator, pin string) error {
+		list, err := op.CheckIns(ctx, nick, pin)
+		if err != nil {
+			return err
+		}
+		if list == nil {
+			list = []members.CheckIn{}
+		}
+		switch format {
+		case "json":
+			return printJSON(c.App.Writer, list)
+		case "csv":
+			return members.ExportCSV(c.App.Writer, list)
+		}
+		return printCheckInTable(c, nick, list)
+	})
+}
+
+func printCheckInTable(c *cli.Context, nick string, list []members.CheckIn) error {
+	if len(list) == 0 {
+		fmt.Fprintf(c.App.Writer, "%s has no check-ins yet\n", nick)
+		return nil
+	}
+	t := newTable(c.App.Writer, "WHEN", "MOOD", "CRAVING", "USED", "TRIGGERS", "NOTE")
+	for _, ci := range list {
+		craving := "-"
+		if ci.Craving != nil {
+			craving = fmt.Sprint(*ci.Craving)
+		}
+		t.row(ci.At.Local().Format(time.DateTime), fmt.Sprint(ci.Mood), craving, yesNo(ci.Used),
+			strings.Join(ci.Triggers, ","), truncate(ci.Note, 50))
+	}
+	return t.flush()
+}
+
+func eraseCheckIns(c *cli.Context) error {
+	nick, err := memberNick(c)
+	if err != nil {
+		return err
+	}
+	return withMember(c, false, func(ctx context.Context, op node.Operator, pin string) error {
+		if err := op.EraseCheckIns(ctx, nick, pin); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.App.Writer, "erased everything %s wrote, for good\n", nick)
+		return nil
+	})
+}

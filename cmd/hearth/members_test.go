@@ -1,0 +1,76 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestMemberCheckIns walks a member's data through the CLI with the store
+// opened in process: PIN handling, a note from stdin, list, CSV export,
+// wrong PIN, and erase.
+func TestMemberCheckIns(t *testing.T) {
+	dir := t.TempDir()
+	mustHearth(t, dir, nil, "init")
+	pin := []string{"HEARTH_PIN=8080"}
+
+	assertOneLineError(t, hearth(t, dir, nil, "members", "add", "kofi"), "set HEARTH_PIN or run in a terminal to type the PIN")
+	mustHearth(t, dir, pin, "members", "add", "kofi")
+	assertOneLineError(t, hearth(t, dir, pin, "members", "add", "kofi"), "already exists")
+
+	r, err := runHearthStdin(dir, pin, "a long day\n", "checkin", "add", "--member", "kofi", "--mood", "2", "--craving", "7",
+		"--used", "--trigger", "work", "--note", "-")
+	if err != nil || r.code != 0 {
+		t.Fatalf("checkin add --note -: %v %s", err, r)
+	}
+	mustHearth(t, dir, pin, "checkin", "add", "--member", "kofi", "--mood", "4")
+	assertOneLineError(t, hearth(t, dir, pin, "checkin", "add", "--member", "kofi", "--mood", "6"), "--mood 6")
+	assertOneLineError(t, hearth(t, dir, pin, "checkin", "add", "--mood", "3"), "--member")
+
+	var list []struct {
+		Mood     int      `json:"mood"`
+		Craving  *int     `json:"craving"`
+		Used     bool     `json:"used"`
+		Triggers []string `json:"triggers"`
+		Note     string   `json:"note"`
+	}
+	hearthJSON(t, dir, pin, &list, "checkin", "list", "--member", "kofi")
+	if len(list) != 2 {
+		t.Fatalf("checkin list: %+v, want 2 check-ins", list)
+	}
+	// Newest first; the craving left out stays "not said".
+	if list[0].Mood != 4 || list[0].Craving != nil || list[1].Mood != 2 || list[1].Craving == nil || *list[1].Craving != 7 ||
+		!list[1].Used || strings.Join(list[1].Triggers, ",") != "work" || list[1].Note != "a long day" {
+		t.Errorf("checkin list: %+v", list)
+	}
+
+	csv := mustHearth(t, dir, pin, "checkin", "export", "--member", "kofi", "--format", "csv")
+	if lines := strings.Split(strings.TrimSpace(csv), "\n"); len(lines) != 3 || !strings.HasPrefix(lines[0], "at,mood") {
+		t.Errorf("checkin export --format csv:\n%s", csv)
+	}
+	exported := mustHearth(t, dir, pin, "checkin", "export", "--member", "kofi")
+	if !json.Valid([]byte(exported)) || !strings.Contains(exported, "a long day") {
+		t.Errorf("checkin export (JSON by default):\n%s", exported)
+	}
+
+	wrong := []string{"HEARTH_PIN=9999"}
+	r = hearth(t, dir, wrong, "checkin", "list", "--member", "kofi")
+	assertOneLineError(t, r, "wrong PIN")
+	if strings.Contains(r.stderr+r.stdout, "a long day") {
+		t.Error("a wrong PIN showed the note")
+	}
+
+	var members []struct {
+		Nick     string `json:"nick"`
+		CheckIns int    `json:"checkins"`
+	}
+	hearthJSON(t, dir, nil, &members, "members", "list")
+	if len(members) != 1 || members[0].Nick != "kofi" || members[0].CheckIns != 2 {
+		t.Errorf("members list: %+v", members)
+	}
+
+	mustHearth(t, dir, pin, "checkin", "erase", "--member", "kofi")
+	if r := hearth(t, dir, pin, "checkin", "list", "--member", "kofi", "--json"); strings.Contains(r.stdout, "a long day") {
+		t.Errorf("checkin list after erase: %s", r)
+	}
+}

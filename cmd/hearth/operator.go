@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"hearth/node"
+)
+
+// startupWait is how long a command waits for a node that holds the store
+// but has not opened its operator socket yet (it is starting or stopping).
+const startupWait = 10 * time.Second
+
+// withOperator calls fn with the hub on --dir: the running node through its
+// operator socket, or, when none runs, the node's store opened here. fn's
+// errors are returned as they are; opening errors say what to do.
+func withOperator(c *cli.Context, fn func(ctx context.Context, op node.Operator) error) error {
+	dir, err := existingNodeDir(c)
+	if err != nil {
+		return err
+	}
+	op, closeOp, err := openOperator(c.Context, dir)
+	if err != nil {
+		return err
+	}
+	defer closeOp()
+	return fn(c.Context, op)
+}
+
+// existingNodeDir is --dir, which must hold a node: every command but init
+// and run works on one.
+func existingNodeDir(c *cli.Context) (string, error) {
+	dir, err := nodeDir(c)
+	if err != nil {
+		return "", err
+	}
+	if !node.IsNode(dir) {
+		return "", fmt.Errorf("no Hearth node in %s: run 'hearth init' or 'hearth run' first", dir)
+	}
+	return dir, nil
+}
+
+func openOperator(ctx context.Context, dir string) (node.Operator, func(), error) {
+	deadline := time.Now().Add(startupWait)
+	for {
+		remote, err := node.Dial(dir)
+		if err == nil {
+			return remote, func() { remote.Close() }, nil
+		}
+		if !errors.Is(err, node.ErrNotRunning) {
+			return nil, nil, err
+		}
+		n, err := node.Open(dir, node.Options{})
+		if err == nil {
+			return n, func() { n.Close() }, nil
+		}
+		if !errors.Is(err, node.ErrRunning) {
+			return nil, nil, err
+		}
+		// Another process holds the store without a socket: a node starting
+		// up (the socket comes soon) or shutting down (the lock goes soon),
+		// or another CLI command that has the store open for a moment.
+		if time.Now().After(deadline) {
+			return nil, nil, fmt.Errorf("another hearth has %s open and does not answer on %s: wait for it to finish, or stop it", dir, node.SocketPath(dir))
+		}
+		select {
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// withMember is withOperator for commands on a member's data: it asks for
+// the PIN first, before the store is opened, so a node does not wait on
+// someone typing. With confirm (a new PIN), the terminal asks twice.
+func withMember(c *cli.Context, confirm bool, fn func(ctx context.Context, op node.Operator, pin string) error) error {
+	if _, err := existingNodeDir(c); err != nil {
+		return err
+	}
+	pin, err := readPIN(c.Context, c.App.ErrWriter, confirm)
+	if err != nil {
+		return err
+	}
+	return withOperator(c, func(ctx context.Context, op node.Operator) error { return fn(ctx, op, pin) })
+}

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+
+	"github.com/urfave/cli/v2"
+
+	"hearth/node"
+)
+
+func initCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "init",
+		Usage: "make a new node directory: config.toml, identity key, store",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "name", Usage: "the hub's name, shown to members and other hubs"},
+		},
+		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
+			dir, err := nodeDir(c)
+			if err != nil {
+				return err
+			}
+			if err := node.Init(dir, c.String("name")); err != nil {
+				return err
+			}
+			// Opening once creates the store, so init leaves a complete node
+			// and shows its peer ID.
+			n, err := node.Open(dir, node.Options{})
+			if err != nil {
+				return err
+			}
+			defer n.Close()
+			fmt.Fprintf(c.App.Writer, "new Hearth node in %s\npeer ID: %s\n", dir, n.ID())
+			return n.Close()
+		},
+	}
+}
+
+func runCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "run",
+		Usage: "run the hub in the foreground until Ctrl-C (SIGINT) or SIGTERM; makes the node directory if empty",
+		Flags: []cli.Flag{
+			&cli.StringSliceFlag{Name: "listen", Usage: "multiaddr to listen on for other hubs (repeat for more); replaces network.listen"},
+			&cli.StringFlag{Name: "web", Usage: "HOST:PORT of the member page and JSON API; replaces web.listen"},
+			&cli.BoolFlag{Name: "mdns", Value: true, Usage: "find hubs on the local network (--mdns=false to turn off); replaces network.mdns"},
+		},
+		Action: runNode,
+	}
+}
+
+func runNode(c *cli.Context) error {
+	if err := noArgs(c); err != nil {
+		return err
+	}
+	dir, err := nodeDir(c)
+	if err != nil {
+		return err
+	}
+	// A node already serving the directory is found on its socket before
+	// touching the store, so the operator never sees the store's lock error.
+	if remote, err := node.Dial(dir); err == nil {
+		remote.Close()
+		return alreadyRunning(dir)
+	}
+	if !node.IsNode(dir) {
+		if err := node.Init(dir, ""); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.App.Writer, "new Hearth node in %s\n", dir)
+	}
+	cfg, err := node.LoadConfig(filepath.Join(dir, "config.toml"))
+	if err != nil {
+		return err
+	}
+	if c.IsSet("listen") {
+		cfg.Network.Listen = c.StringSlice("listen")
+	}
+	if c.IsSet("web") {
+		cfg.Web.Listen = c.String("web")
+	}
+	if c.IsSet("mdns") {
+		cfg.Network.MDNS = c.Bool("mdns")
+	}
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("%v (from the command line or %s)", err, filepath.Join(dir, "config.toml"))
+	}
+
+	logger := slog.New(slog.NewTextHandler(c.App.ErrWriter, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	n, err := node.Open(dir, node.Options{Config: &cfg, Logger: logger})
+	if errors.Is(err, node.ErrRunning) {
+		return alreadyRunning(dir)
+	}
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+
+	ctx, cancel := context.WithCancel(c.Context)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- n.Run(ctx) }()
+	select {
+	case <-n.Ready():
+		if err := printRunning(ctx, c, dir, n, cfg); err != nil {
+			cancel()
+			<-done
+			return err
+		}
+		err = <-done
+	case err = <-done:
+	}
+	if errors.Is(err, node.ErrRunning) {
+		return alreadyRunning(dir)
+	}
+	if err != nil {
+		return err
+	}
+	if err := n.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintln(c.App.Writer, "Hearth hub stopped")
+	return nil
+}
+
+func alreadyRunning(dir string) error {
+	return fmt.Errorf("another hearth is already running on %s: stop it or use --dir", dir)
+}
+
+// printRunning tells the operator how to reach the hub, on stdout, once it
+// is ready: scripts and tests wait for the "member page:" line.
+func printRunning(ctx context.Context, c *cli.Context, dir string, n *node.Node, cfg node.Config) error {
+	id, err := n.Identity(ctx)
+	if err != nil {
+		return err
+	}
+	status, err := n.Status(ctx)
+	if err != nil {
+		return err
+	}
+	w := c.App.Writer
+	if cfg.Name != "" {
+		fmt.Fprintf(w, "Hearth hub %s is running\n", cfg.Name)
+	} else {
+		fmt.Fprintf(w, "Hearth hub is running (give it a name in %s)\n", filepath.Join(dir, "config.toml"))
+	}
+	fmt.Fprintf(w, "peer ID: %s\n", id.ID)
+	for _, a := range id.Addrs {
+		fmt.Fprintf(w, "listening on: %s\n", a)
+	}
+	fmt.Fprintf(w, "member page: %s\n", status.WebURL(cfg.Web.TLSCert != ""))
+	return nil
+}
+
+// noArgs refuses arguments to a command that takes none: a stray word is
+// usually a flag typed without its dashes.
+func noArgs(c *cli.Context) error {
+	if c.Args().Present() {
+		return usagef("'%s' takes no arguments, got %q: see '%s --help'", c.Command.HelpName, c.Args().First(), c.Command.HelpName)
+	}
+	return nil
+}
+
+// oneArg returns the single argument a command takes, named what in errors.
+func oneArg(c *cli.Context, what string) (string, error) {
+	if c.NArg() != 1 {
+		return "", usagef("'%s' needs one %s: see '%s --help'", c.Command.HelpName, what, c.Command.HelpName)
+	}
+	return c.Args().First(), nil
+}
