@@ -1,0 +1,150 @@
+package finder
+
+import (
+	"cmp"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"hearth/protocol"
+)
+
+// refOccurrence is the slow, obvious reckoning (node/web's): try each day
+// from yesterday on, with time.Date, until an occurrence has not ended.
+func refOccurrence(l *protocol.Listing, loc *time.Location, now time.Time) (time.Time, bool, bool) {
+	if l.Day == nil {
+		return time.Time{}, false, false
+	}
+	startMin, _ := protocol.ParseClock(l.Time)
+	duration := time.Duration(durationMinutes(startMin, l.EndTime)) * time.Minute
+	local := now.In(loc)
+	day := time.Date(local.Year(), local.Month(), local.Day()-1, 0, 0, 0, 0, loc)
+	for i := 0; i < 9; i++ {
+		d := day.AddDate(0, 0, i)
+		if int(d.Weekday()) != *l.Day {
+			continue
+		}
+		s := time.Date(d.Year(), d.Month(), d.Day(), startMin/60, startMin%60, 0, 0, loc)
+		if now.Before(s.Add(duration)) || now.Before(s.Add(graceMinutes*time.Minute)) {
+			return s, !now.Before(s), true
+		}
+	}
+	panic("no occurrence in nine days")
+}
+
+// refSearch orders every listing the obvious way.
+func refSearch(ls []*protocol.Listing, now time.Time) []string {
+	type row struct {
+		id, name   string
+		start      time.Time
+		inProgress bool
+		ok         bool
+	}
+	var rows []row
+	for _, l := range ls {
+		loc := time.UTC
+		if l.Timezone != "" {
+			loc, _ = protocol.LoadTimezone(l.Timezone)
+		}
+		s, in, ok := refOccurrence(l, loc, now)
+		rows = append(rows, row{l.ID(), protocol.Fold(l.Name), s, in, ok})
+	}
+	group := func(r row) int {
+		switch {
+		case r.inProgress:
+			return 0
+		case !r.ok:
+			return 2
+		}
+		return 1
+	}
+	slices.SortFunc(rows, func(a, b row) int {
+		if c := cmp.Compare(group(a), group(b)); c != 0 {
+			return c
+		}
+		if c := a.start.Compare(b.start); c != 0 {
+			if group(a) == 0 {
+				return -c
+			}
+			return c
+		}
+		return cmp.Or(strings.Compare(a.name, b.name), strings.Compare(a.id, b.id))
+	})
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = r.id
+	}
+	return out
+}
+
+// The fast search orders exactly as the slow one, in every zone, near
+// daylight-saving changes too (wall times a change skips or repeats
+// included), and a limited search is the first part of the unlimited one.
+// Pacific/Chatham has a change at 02:45 and an offset of 12:45.
+func TestSearchMatchesReference(t *testing.T) {
+	zones := []string{"", "Europe/London", "America/Los_Angeles", "Asia/Tokyo", "Australia/Sydney", "America/Sao_Paulo", "Asia/Kolkata", "Pacific/Chatham"}
+	// Instants near the changes of 2026-27 and some ordinary ones.
+	anchors := []time.Time{
+		time.Date(2026, 3, 29, 1, 0, 0, 0, time.UTC),  // Europe springs forward
+		time.Date(2026, 10, 25, 1, 0, 0, 0, time.UTC), // Europe falls back
+		time.Date(2026, 3, 8, 10, 0, 0, 0, time.UTC),  // America springs forward
+		time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC),  // America falls back
+		time.Date(2026, 4, 4, 16, 0, 0, 0, time.UTC),  // Sydney falls back
+		time.Date(2026, 10, 3, 16, 0, 0, 0, time.UTC), // Sydney springs forward
+		time.Date(2026, 12, 1, 18, 0, 0, 0, time.UTC),
+		time.Date(2027, 6, 15, 0, 0, 0, 0, time.UTC),
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := range 100 {
+		var ls []*protocol.Listing
+		ix := New()
+		for i := range 120 {
+			l := &protocol.Listing{Hub: "hub", Slug: fmt.Sprintf("m%03d", i), Name: fmt.Sprintf("Group %d", rng.IntN(40)), Timezone: zones[rng.IntN(len(zones))]}
+			if rng.IntN(20) > 0 {
+				l.Day = intp(rng.IntN(7))
+				start := rng.IntN(24*4) * 15
+				l.Time = fmt.Sprintf("%02d:%02d", start/60, start%60)
+				if rng.IntN(2) == 0 {
+					end := (start + 15*rng.IntN(12)) % (24 * 60)
+					l.EndTime = fmt.Sprintf("%02d:%02d", end/60, end%60)
+				}
+			}
+			ls = append(ls, l)
+			ix.Put(l)
+		}
+		now := anchors[round%len(anchors)].Add(time.Duration(rng.IntN(6*24*60)-3*24*60) * time.Minute).Add(time.Duration(rng.IntN(60)) * time.Second)
+		want := refSearch(ls, now)
+		var got []string
+		for _, r := range ix.Search(Query{}, now) {
+			got = append(got, r.Listing.ID())
+			start, in, ok := refOccurrence(r.Listing, zoneFor(r.Listing), now)
+			if ok && (!r.Next.Equal(start) || r.InProgress != in) {
+				t.Errorf("round %d at %v: %s next %v %v, want %v %v", round, now, r.Listing.ID(), r.Next, r.InProgress, start, in)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("round %d at %v:\n got %v\nwant %v", round, now, got, want)
+		}
+		for _, n := range []int{1, 5, 20} {
+			got := ids(ix.Search(Query{Limit: n}, now))
+			var wantSlugs []string
+			for _, id := range want[:n] {
+				wantSlugs = append(wantSlugs, strings.TrimPrefix(id, "hub/"))
+			}
+			if !slices.Equal(got, wantSlugs) {
+				t.Fatalf("round %d at %v limit %d:\n got %v\nwant %v", round, now, n, got, wantSlugs)
+			}
+		}
+	}
+}
+
+func zoneFor(l *protocol.Listing) *time.Location {
+	if l.Timezone == "" {
+		return time.UTC
+	}
+	loc, _ := protocol.LoadTimezone(l.Timezone)
+	return loc
+}
