@@ -1,9 +1,12 @@
 package main
 
 import (
+	"net/http"
+
 	"context"
 	"errors"
 	"fmt"
+	"hearth/node/web"
 	"log/slog"
 	"path/filepath"
 
@@ -94,7 +97,7 @@ func runNode(c *cli.Context) error {
 	}
 
 	logger := slog.New(slog.NewTextHandler(c.App.ErrWriter, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	n, err := node.Open(dir, node.Options{Config: &cfg, Logger: logger})
+	n, err := node.Open(dir, node.Options{Config: &cfg, Logger: logger, Web: func(n *node.Node) http.Handler { return web.Handler(n, web.Options{Logger: logger}) }})
 	if errors.Is(err, node.ErrRunning) {
 		return alreadyRunning(dir)
 	}
