@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"hearth/protocol"
+	"hearth/protocol/meetingguide"
 )
 
 // Options tune an Index. The zero value is usable.
@@ -148,7 +149,7 @@ func NewWithOptions(opts Options) *Index {
 		ix.defaultZone = time.UTC
 	}
 	if ix.attendance == nil {
-		ix.attendance = attendanceOf
+		ix.attendance = meetingguide.Attendance
 	}
 	return ix
 }

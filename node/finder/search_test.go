@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"hearth/protocol"
+	"hearth/protocol/meetingguide"
 )
 
 func zone(t testing.TB, name string) *time.Location {
@@ -362,7 +363,7 @@ func TestAttendanceRule(t *testing.T) {
 		{"neither", protocol.Listing{}, "inactive"},
 	}
 	for _, tc := range cases {
-		if got := attendanceOf(&tc.l); got != tc.want {
+		if got := meetingguide.Attendance(&tc.l); got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 		}
 	}
