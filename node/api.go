@@ -40,8 +40,10 @@ func APIHandler(n *Node) http.Handler {
 	return mux
 }
 
-// QueryFromURL reads a finder query from URL parameters: day, type (repeated),
-// q, hub, all, limit.
+// QueryFromURL reads a finder query from URL parameters: day, time
+// (morning, midday, evening, night), type (repeated), region, language,
+// attendance, q, near (LAT,LON) with radius (default 5 km), hub, all and
+// limit. Its errors are one line that says what to send instead.
 func QueryFromURL(v map[string][]string) (finder.Query, error) {
 	get := func(k string) string {
 		if vs := v[k]; len(vs) > 0 {
@@ -50,6 +52,7 @@ func QueryFromURL(v map[string][]string) (finder.Query, error) {
 		return ""
 	}
 	var q finder.Query
+	var err error
 	if d := get("day"); d != "" {
 		day, err := ParseDay(d)
 		if err != nil {
@@ -57,8 +60,35 @@ func QueryFromURL(v map[string][]string) (finder.Query, error) {
 		}
 		q.Day = &day
 	}
-	q.Types = v["type"]
+	if q.Window, err = finder.ParseWindow(get("time")); err != nil {
+		return q, err
+	}
+	for _, t := range v["type"] {
+		if t = strings.TrimSpace(t); t != "" {
+			q.Types = append(q.Types, t)
+		}
+	}
+	q.Region = get("region")
+	q.Language = get("language")
+	if a := get("attendance"); a != "" {
+		if q.Attendance, err = finder.ParseAttendance(a); err != nil {
+			return q, err
+		}
+	}
 	q.Text = get("q")
+	if near := get("near"); near != "" {
+		p, err := finder.ParsePoint(near)
+		if err != nil {
+			return q, err
+		}
+		q.Near = &p
+		q.RadiusKm = DefaultRadiusKm
+		if r := get("radius"); r != "" {
+			if q.RadiusKm, err = finder.ParseRadius(r); err != nil {
+				return q, err
+			}
+		}
+	}
 	q.Hub = get("hub")
 	q.IncludeCancelled = get("all") == "1" || get("all") == "true"
 	if l := get("limit"); l != "" {
@@ -70,6 +100,10 @@ func QueryFromURL(v map[string][]string) (finder.Query, error) {
 	}
 	return q, nil
 }
+
+// DefaultRadiusKm is how far "near" reaches when no radius is given: a walk
+// or a short bus ride.
+const DefaultRadiusKm = 5
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")

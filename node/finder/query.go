@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -111,6 +112,35 @@ func ParseWindow(s string) (string, error) {
 		return "", fmt.Errorf("time of day %q: use morning, midday, evening or night", s)
 	}
 	return w, nil
+}
+
+// ErrBadPoint is returned by ParsePoint for what is not a position.
+var ErrBadPoint = errors.New("position: use latitude,longitude in decimal degrees, such as -1.2921,36.8219")
+
+// ParsePoint reads "LAT,LON" in decimal degrees, with or without spaces.
+func ParsePoint(s string) (Point, error) {
+	a, b, ok := strings.Cut(strings.ReplaceAll(s, " ", ""), ",")
+	if !ok {
+		return Point{}, fmt.Errorf("%w: got %q", ErrBadPoint, s)
+	}
+	lat, err1 := strconv.ParseFloat(a, 64)
+	lon, err2 := strconv.ParseFloat(b, 64)
+	// NaN fails every comparison, so it is ruled out by asking for the
+	// range, not against it.
+	if err1 != nil || err2 != nil || !(lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180) {
+		return Point{}, fmt.Errorf("%w: got %q", ErrBadPoint, s)
+	}
+	return Point{Lat: lat, Lon: lon}, nil
+}
+
+// ParseAttendance reads a way of attending for Query.Attendance, in any case
+// and with "-" or " " for "_": in_person, online, hybrid or inactive.
+func ParseAttendance(s string) (string, error) {
+	a := strings.NewReplacer("-", "_", " ", "_").Replace(strings.ToLower(strings.TrimSpace(s)))
+	if !slices.Contains(protocol.Attendances, a) {
+		return "", fmt.Errorf("attendance %q: use %s", s, strings.Join(protocol.Attendances, ", "))
+	}
+	return a, nil
 }
 
 // ErrBadRadius is returned by ParseRadius for what is not a distance.

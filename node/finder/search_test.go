@@ -1,6 +1,7 @@
 package finder
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -423,6 +424,32 @@ func TestParseRadius(t *testing.T) {
 	for _, in := range []string{"", "km", "-1km", "0", "far", "NaN", "Inf", "5 parsecs"} {
 		if _, err := ParseRadius(in); err == nil {
 			t.Errorf("ParseRadius(%q) is no error", in)
+		}
+	}
+}
+
+func TestParsePoint(t *testing.T) {
+	for in, want := range map[string]Point{"-1.2921,36.8219": {-1.2921, 36.8219}, "51.5, -0.12": {51.5, -0.12}, " 90 , 180 ": {90, 180}} {
+		if got, err := ParsePoint(in); err != nil || got != want {
+			t.Errorf("ParsePoint(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "51.5", "91,0", "0,181", "NaN,0", "0,NaN", "a,b", "1,2,3"} {
+		if _, err := ParsePoint(in); !errors.Is(err, ErrBadPoint) {
+			t.Errorf("ParsePoint(%q) = %v, want ErrBadPoint", in, err)
+		}
+	}
+}
+
+func TestParseAttendance(t *testing.T) {
+	for in, want := range map[string]string{"online": "online", "In-Person": "in_person", "in person": "in_person", " HYBRID": "hybrid", "inactive": "inactive"} {
+		if got, err := ParseAttendance(in); err != nil || got != want {
+			t.Errorf("ParseAttendance(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "zoom", "in_persons"} {
+		if _, err := ParseAttendance(in); err == nil {
+			t.Errorf("ParseAttendance(%q) is no error", in)
 		}
 	}
 }

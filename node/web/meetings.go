@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -176,78 +177,35 @@ func (s *server) filterForm(v *view, q url.Values) filterForm {
 // node.QueryFromURL knows) into a finder query. problem is the key of what
 // the member should fix; "" if nothing.
 func (s *server) queryFromForm(q url.Values) (fq finder.Query, problem string) {
-	// The page's own "lang" parameter chooses the page's language, so the
-	// meeting language travels as lang_meeting.
-	apiParams := url.Values{}
-	for _, k := range []string{"day", "type", "q", "hub", "limit"} {
-		if vs := q[k]; len(vs) > 0 && vs[0] != "" {
-			apiParams[k] = vs
+	params := url.Values{}
+	for k, vs := range q {
+		if len(vs) > 0 && vs[0] != "" {
+			params[k] = vs
 		}
 	}
-	switch q.Get("day") {
-	case "today", "tomorrow":
-		delete(apiParams, "day")
+	// The page's own "lang" parameter chooses the page's language, so the
+	// meeting language travels as lang_meeting.
+	delete(params, "language")
+	if l := params.Get("lang_meeting"); l != "" {
+		params.Set("language", l)
 	}
-	fq, err := node.QueryFromURL(apiParams)
-	if err != nil {
-		return fq, "filter.bad"
-	}
+	// "all" shows cancelled meetings: for operators, not on the member page.
+	delete(params, "all")
 	today := int(s.now().In(s.zone()).Weekday())
 	switch q.Get("day") {
 	case "today":
-		fq.Day = &today
+		params.Set("day", strconv.Itoa(today))
 	case "tomorrow":
-		tomorrow := (today + 1) % 7
-		fq.Day = &tomorrow
+		params.Set("day", strconv.Itoa((today+1)%7))
 	}
-	if t := q.Get("time"); t != "" {
-		w, err := finder.ParseWindow(t)
-		if err != nil {
-			return fq, "filter.bad"
-		}
-		fq.Window = w
-	}
-	fq.Language = strings.TrimSpace(q.Get("lang_meeting"))
-	fq.Region = strings.TrimSpace(q.Get("region"))
-	if a := q.Get("attendance"); a != "" {
-		switch a {
-		case "in_person", "online", "hybrid", "inactive":
-			fq.Attendance = a
-		default:
-			return fq, "filter.bad"
-		}
-	}
-	if near := strings.TrimSpace(q.Get("near")); near != "" {
-		p, ok := parseLatLon(near)
-		if !ok {
-			return fq, "filter.badnear"
-		}
-		fq.Near = &p
-		radius := q.Get("radius")
-		if radius == "" {
-			radius = "5"
-		}
-		km, err := finder.ParseRadius(radius) // a bare number is km
-		if err != nil {
-			return fq, "filter.badnear"
-		}
-		fq.RadiusKm = km
+	fq, err := node.QueryFromURL(params)
+	switch {
+	case errors.Is(err, finder.ErrBadPoint), errors.Is(err, finder.ErrBadRadius):
+		return fq, "filter.badnear"
+	case err != nil:
+		return fq, "filter.bad"
 	}
 	return fq, ""
-}
-
-// parseLatLon reads "51.5,-0.12" (or with a space).
-func parseLatLon(s string) (finder.Point, bool) {
-	a, b, ok := strings.Cut(strings.ReplaceAll(s, " ", ""), ",")
-	if !ok {
-		return finder.Point{}, false
-	}
-	lat, err1 := strconv.ParseFloat(a, 64)
-	lon, err2 := strconv.ParseFloat(b, 64)
-	if err1 != nil || err2 != nil || lat < -90 || lat > 90 || lon < -180 || lon > 180 {
-		return finder.Point{}, false
-	}
-	return finder.Point{Lat: lat, Lon: lon}, true
 }
 
 // listData is the meeting search page.
