@@ -82,6 +82,9 @@ func IsNode(dir string) bool {
 // SocketPath is where a running node listens for the operator.
 func SocketPath(dir string) string { return filepath.Join(dir, socketFile) }
 
+// ConfigPath is where the node in dir keeps its config.toml.
+func ConfigPath(dir string) string { return filepath.Join(dir, configFile) }
+
 func loadIdentity(dir string) (crypto.PrivKey, error) {
 	data, err := os.ReadFile(filepath.Join(dir, identityFile))
 	if errors.Is(err, fs.ErrNotExist) {

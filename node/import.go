@@ -46,7 +46,7 @@ func (n *Node) ImportMeetings(ctx context.Context, feed []byte, opts ImportOptio
 		Timezone: tz, Providers: n.cfg.Meetings.ConferenceProviders,
 	})
 	if err != nil {
-		return ImportSummary{}, err
+		return ImportSummary{}, fmt.Errorf("nothing imported: %w", err)
 	}
 	sum := ImportSummary{DryRun: opts.DryRun, Skipped: res.Skipped, UnknownProviders: res.UnknownProviders, Repairs: res.Repairs}
 

@@ -89,7 +89,7 @@ func Open(dir string, opts Options) (*Node, error) {
 		if err := n.cfg.Validate(); err != nil {
 			return nil, fmt.Errorf("config: %w", err)
 		}
-	} else if n.cfg, err = LoadConfig(filepath.Join(dir, configFile)); err != nil {
+	} else if n.cfg, err = LoadConfig(ConfigPath(dir)); err != nil {
 		return nil, err
 	}
 	storeKey, err := loadStoreKey(dir)

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Every language of the page is one file in i18n/, named by its language
@@ -35,6 +36,9 @@ type catalogs struct {
 	byTag map[string]*catalog
 	tags  []string // sorted, the default first
 }
+
+// sharedCatalogs is every language, loaded once for the process.
+var sharedCatalogs = sync.OnceValue(mustLoadCatalogs)
 
 func mustLoadCatalogs() *catalogs {
 	c, err := loadCatalogs(i18nFiles)

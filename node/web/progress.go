@@ -71,7 +71,7 @@ func (s *server) renderMe(w http.ResponseWriter, r *http.Request, status int, v 
 	if profile.SoberSince != nil {
 		since := dateOnly(*profile.SoberSince)
 		d.SoberSince = since.Format(time.DateOnly)
-		d.SinceWords = v.T("date.full", since.Day(), v.T("month."+strconv.Itoa(int(since.Month()))), since.Year())
+		d.SinceWords = dateFull(v, since)
 		d.HasCount = true
 		d.Days = daysBetween(since, today)
 		for _, m := range milestones(d.Days) {

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+	"sync"
 
 	"hearth/protocol/meetingguide"
 )
@@ -26,6 +27,9 @@ var templateFS embed.FS
 type pages struct {
 	byName map[string]*template.Template
 }
+
+// sharedPages is every page template, parsed once for the process.
+var sharedPages = sync.OnceValue(mustParsePages)
 
 func mustParsePages() *pages {
 	p, err := parsePages(templateFS)

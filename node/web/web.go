@@ -71,9 +71,9 @@ func Handler(n *node.Node, opts Options) http.Handler {
 	}
 	// The embedded files are part of the binary: failing to read them is a
 	// build mistake, caught by every test, never a runtime condition.
-	s.langs = mustLoadCatalogs()
+	s.langs = sharedCatalogs()
 	s.static = mustLoadStatic()
-	s.pages = mustParsePages()
+	s.pages = sharedPages()
 	s.hosts = newHostList(s.cfg.Web.Listen, s.cfg.Web.AllowedHosts)
 	s.session = newSessions(s.cfg.Web.SessionIdle.D(), s.now)
 	s.ipLimit = newAttemptLimiter(s.now)
@@ -82,6 +82,7 @@ func Handler(n *node.Node, opts Options) http.Handler {
 	mux.HandleFunc("GET /{$}", s.home)
 	mux.HandleFunc("GET /meetings", s.meetingList)
 	mux.HandleFunc("GET /meetings.json", s.meetingFeed)
+	mux.HandleFunc("GET /meetings/print", s.printSchedule)
 	mux.HandleFunc("GET /meetings/{id...}", s.meetingPage)
 	mux.HandleFunc("GET /help", s.help)
 	mux.HandleFunc("GET /signin", s.signinForm)

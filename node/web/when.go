@@ -100,3 +100,8 @@ func dateLong(v *view, t time.Time) string {
 func dateShort(v *view, t time.Time) string {
 	return v.T("date.short", t.Day(), v.T("month."+strconv.Itoa(int(t.Month()))))
 }
+
+// dateFull says a date with its year: "28 November 2026".
+func dateFull(v *view, t time.Time) string {
+	return v.T("date.full", t.Day(), v.T("month."+strconv.Itoa(int(t.Month()))), t.Year())
+}

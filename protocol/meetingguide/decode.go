@@ -77,7 +77,8 @@ type Repair struct {
 }
 
 // ErrNotFeed is wrapped by every error Decode returns for input that is not
-// a Meeting Guide feed (not JSON, or not an array).
+// a Meeting Guide feed (not JSON, or not an array). These errors are written
+// for the operator who gave the file, so they carry no package prefix.
 var ErrNotFeed = errors.New("not a Meeting Guide feed")
 
 // SyntaxError is Decode's error for input that is not valid JSON: where it
@@ -89,7 +90,7 @@ type SyntaxError struct {
 }
 
 func (e *SyntaxError) Error() string {
-	return fmt.Sprintf("meetingguide: the feed is not valid JSON: line %d, column %d: %s", e.Line, e.Column, e.Msg)
+	return fmt.Sprintf("the feed is not valid JSON: line %d, column %d: %s", e.Line, e.Column, e.Msg)
 }
 
 func (e *SyntaxError) Unwrap() error { return ErrNotFeed }
@@ -127,7 +128,7 @@ func Decode(r io.Reader, opts DecodeOptions) (*Result, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	tok, err := dec.Token()
 	if err == io.EOF {
-		return nil, fmt.Errorf("meetingguide: %w: the feed is empty", ErrNotFeed)
+		return nil, fmt.Errorf("%w: the file is empty", ErrNotFeed)
 	}
 	if err != nil {
 		return nil, syntaxError(data, err)
@@ -136,7 +137,7 @@ func Decode(r io.Reader, opts DecodeOptions) (*Result, error) {
 		if !json.Valid(data) {
 			return nil, syntaxError(data, nil)
 		}
-		return nil, fmt.Errorf("meetingguide: %w: the feed is a JSON %s, not an array of meetings", ErrNotFeed, kindOf(tok))
+		return nil, fmt.Errorf("%w: it is a JSON %s, not an array of meetings", ErrNotFeed, kindOf(tok))
 	}
 
 	d := decoder{timezone: opts.Timezone, providers: normalizeProviders(opts.Providers), zones: map[string]error{}, res: &Result{}}
@@ -175,7 +176,7 @@ func syntaxError(data []byte, fallback error) error {
 		if fallback == nil {
 			fallback = errors.New("unreadable")
 		}
-		return fmt.Errorf("meetingguide: %w: %v", ErrNotFeed, fallback)
+		return fmt.Errorf("%w: %v", ErrNotFeed, fallback)
 	}
 	// Offset counts the bytes read, the bad one included; at the end of
 	// the input there is no bad byte and the position is just past the end.

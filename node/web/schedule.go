@@ -1,0 +1,167 @@
+package web
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"time"
+
+	"hearth/node"
+	"hearth/protocol"
+)
+
+// A printable weekly schedule is for members with no phone: an operator
+// prints it and pins it up, or hands it out. One page per day in large type,
+// Monday first, then the meetings by appointment; every meeting with its
+// time, place, ways to join and types, and the hub's crisis lines on every
+// page. It is one self-contained HTML file (styles inline), so it can be
+// saved, mailed and printed anywhere.
+
+// scheduleData is what templates/schedule.html draws.
+type scheduleData struct {
+	*view
+	Printed     string // the date, in the page's language
+	Zone        string // the zone of most meetings; others say theirs
+	Days        []scheduleDay
+	CrisisLines []crisisLine
+}
+
+type scheduleDay struct {
+	Name     string
+	Meetings []scheduleMeeting
+}
+
+type scheduleMeeting struct {
+	detailData
+	Zone string // set when not the schedule's zone
+}
+
+// maxPrinted is the most meetings the web prints at once: some fifty pages.
+// The CLI prints any number.
+const maxPrinted = 500
+
+// scheduleWeek is the order of the printed days: Monday first, as most of
+// the world's calendars; Meeting Guide's day numbers start on Sunday.
+var scheduleWeek = []int{1, 2, 3, 4, 5, 6, 0}
+
+// WriteSchedule writes the printable weekly schedule of meetings in the
+// page language lang (a tag of i18n/; others fall back to English), dated
+// now, with the hub's name, zone and crisis lines from cfg. Cancelled
+// meetings are left out.
+func WriteSchedule(w io.Writer, cfg node.Config, meetings []node.Meeting, lang string, now time.Time) error {
+	s := &server{cfg: cfg, langs: sharedCatalogs(), now: func() time.Time { return now }}
+	v := &view{s: s, Lang: cmp.Or(s.langs.match(lang), defaultLang), HubName: cfg.Name}
+	if v.HubName == "" {
+		v.HubName = "Hearth"
+	}
+	v.Title = v.T("print.title")
+	var buf bytes.Buffer
+	if err := sharedPages().byName["schedule"].ExecuteTemplate(&buf, "schedule.html", s.schedule(v, meetings)); err != nil {
+		return fmt.Errorf("web: schedule: %w", err)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+func (s *server) schedule(v *view, meetings []node.Meeting) scheduleData {
+	now := s.now()
+	d := scheduleData{view: v, Printed: dateFull(v, now.In(s.zone())), CrisisLines: s.crisisLines()}
+	byDay := map[int][]node.Meeting{} // -1: by appointment
+	zones := map[string]int{}
+	for _, m := range meetings {
+		if m.Cancelled {
+			continue
+		}
+		day := -1
+		if m.Day != nil && m.Time != "" {
+			day = *m.Day
+		}
+		byDay[day] = append(byDay[day], m)
+		zones[meetingZone(m.Listing, s.zone()).String()]++
+	}
+	for zone, n := range zones {
+		if n > zones[d.Zone] || n == zones[d.Zone] && zone < d.Zone {
+			d.Zone = zone
+		}
+	}
+	for _, day := range append(scheduleWeek, -1) {
+		ms := byDay[day]
+		if len(ms) == 0 {
+			continue
+		}
+		slices.SortStableFunc(ms, func(a, b node.Meeting) int {
+			return cmp.Or(cmp.Compare(clockOf(a.Listing), clockOf(b.Listing)), cmp.Compare(a.Name, b.Name))
+		})
+		sd := scheduleDay{Name: v.T("print.appointment")}
+		if day >= 0 {
+			sd.Name = dayLong(v, day)
+		}
+		for _, m := range ms {
+			sm := scheduleMeeting{detailData: s.detail(v, m)}
+			// The venue, then its address; an area only when there is no
+			// address to say more.
+			sm.Place = m.Location
+			if sm.Place == "" && len(sm.Address) == 0 {
+				sm.Place = cmp.Or(m.SubRegion, m.Region, m.City)
+			}
+			if sm.detailData.Zone != d.Zone {
+				sm.Zone = sm.detailData.Zone
+			}
+			sd.Meetings = append(sd.Meetings, sm)
+		}
+		d.Days = append(d.Days, sd)
+	}
+	return d
+}
+
+// clockOf is a listing's start in minutes after midnight, for sorting; -1
+// if it has none.
+func clockOf(l *protocol.Listing) int {
+	m, err := protocol.ParseClock(l.Time)
+	if err != nil {
+		return -1
+	}
+	return m
+}
+
+// printSchedule serves GET /meetings/print: the printable schedule of the
+// meetings the search parameters find (all of them without any).
+func (s *server) printSchedule(w http.ResponseWriter, r *http.Request) {
+	q, problem := s.queryFromForm(r.URL.Query())
+	if problem != "" {
+		s.plain(w, r, http.StatusBadRequest, "meetings.title", problem)
+		return
+	}
+	q.Limit = maxPrinted + 1
+	meetings, err := s.n.Meetings(r.Context(), q)
+	if err != nil {
+		s.log.Error("web: print schedule", "err", err)
+		http.Error(w, "The schedule is unavailable. Please try again.", http.StatusInternalServerError)
+		return
+	}
+	if len(meetings) > maxPrinted {
+		// Cutting the list would print a schedule that misses meetings
+		// without saying so.
+		s.plain(w, r, http.StatusBadRequest, "meetings.title", "print.toomany", maxPrinted)
+		return
+	}
+	var buf bytes.Buffer
+	if err := WriteSchedule(&buf, s.cfg, meetings, s.chooseLang(w, r), s.now()); err != nil {
+		s.log.Error("web: print schedule", "err", err)
+		http.Error(w, "The schedule is unavailable. Please try again.", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Vary", "Accept-Encoding, Accept-Language, Cookie")
+	body := buf.Bytes()
+	if len(body) > 1024 && acceptsGzip(r) {
+		h.Set("Content-Encoding", "gzip")
+		body = gzipBytes(body)
+	}
+	w.Write(body)
+}
