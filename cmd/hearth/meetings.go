@@ -1,8 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,15 +37,11 @@ func meetingsCommand() *cli.Command {
 			{
 				Name:  "list",
 				Usage: "find meetings this hub holds, in the order they next happen",
-				Flags: []cli.Flag{
-					jsonFlag,
-					&cli.StringFlag{Name: "day", Usage: "only this day: 0-6 (0 = Sunday) or a day name"},
-					&cli.StringSliceFlag{Name: "type", Usage: "only meetings of this Meeting Guide type code (repeat for more)"},
-					&cli.StringFlag{Name: "q", Usage: "only meetings whose text contains this"},
-					&cli.BoolFlag{Name: "mine", Usage: "only this hub's own meetings"},
+				Flags: append(finderFlags(),
+					&cli.IntFlag{Name: "next", Aliases: []string{"limit"}, Usage: "only the next N meetings (0 = all)"},
 					&cli.BoolFlag{Name: "all", Usage: "include cancelled meetings"},
-					&cli.IntFlag{Name: "limit", Usage: "at most this many (0 = all)"},
-				},
+					jsonFlag,
+				),
 				Action: listMeetings,
 			},
 			{
@@ -51,6 +50,36 @@ func meetingsCommand() *cli.Command {
 				ArgsUsage: "ID",
 				Flags:     []cli.Flag{jsonFlag},
 				Action:    showMeeting,
+			},
+			{
+				Name:      "import",
+				Usage:     "bring in a Meeting Guide JSON feed as this hub's meetings; importing it again changes only what changed",
+				ArgsUsage: "FILE (or - for standard input)",
+				Flags: []cli.Flag{
+					jsonFlag,
+					&cli.BoolFlag{Name: "dry-run", Usage: "say what would change, change nothing"},
+					&cli.BoolFlag{Name: "prune", Usage: "cancel this hub's meetings that are not in the feed"},
+					&cli.StringFlag{Name: "timezone", Usage: "IANA zone for rows without one (default: listings.default_timezone, else this machine's)"},
+				},
+				Action: importMeetings,
+			},
+			{
+				Name:  "export",
+				Usage: "write the meetings as a Meeting Guide JSON feed, which meeting-finder apps read",
+				Flags: []cli.Flag{
+					&cli.BoolFlag{Name: "mine", Usage: "only this hub's own meetings"},
+					outFlag,
+				},
+				Action: exportMeetings,
+			},
+			{
+				Name:  "print",
+				Usage: "write a printable weekly schedule (HTML, one page a day, large type) for members with no phone",
+				Flags: append(finderFlags(),
+					&cli.StringFlag{Name: "page-lang", Usage: "language of the page's words: en, es or fr (default: --lang if the page has it, else en)"},
+					outFlag,
+				),
+				Action: printSchedule,
 			},
 			{
 				Name:      "cancel",
@@ -178,34 +207,77 @@ func applyMeetingFlags(c *cli.Context, l *protocol.Listing) error {
 	return nil
 }
 
+// finderFlags are the filters of `meetings list` and `meetings print`, read
+// by queryFromFlags.
+func finderFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "day", Usage: "only this day: 0-6 (0 = Sunday), a day name, today or tomorrow"},
+		&cli.StringFlag{Name: "time", Usage: "only meetings starting in the morning, midday, evening or night"},
+		&cli.StringSliceFlag{Name: "type", Usage: "only meetings of this Meeting Guide type code, such as O or W (repeat: all of them)"},
+		&cli.StringFlag{Name: "region", Usage: "only meetings in this region or town"},
+		&cli.StringFlag{Name: "lang", Usage: "only meetings held in this language: a tag such as es, or a type code such as S"},
+		&cli.StringFlag{Name: "attendance", Usage: "only meetings attended this way: in_person, online or hybrid"},
+		&cli.StringFlag{Name: "q", Usage: "only meetings whose name, place, group, region or notes hold these words"},
+		&cli.StringFlag{Name: "near", Usage: "only meetings near LAT,LON, such as -1.2921,36.8219"},
+		&cli.StringFlag{Name: "radius", Usage: fmt.Sprintf("with --near: how far, such as 5km or 3mi (default %gkm)", float64(node.DefaultRadiusKm))},
+		&cli.BoolFlag{Name: "mine", Usage: "only this hub's own meetings"},
+	}
+}
+
+// queryFromFlags reads the finder flags into a query, through the same
+// parser as the web API's parameters, so both read a filter alike.
+func queryFromFlags(ctx context.Context, c *cli.Context, op node.Operator) (finder.Query, error) {
+	params := url.Values{}
+	for flag, param := range map[string]string{
+		"time": "time", "region": "region", "lang": "language", "attendance": "attendance",
+		"q": "q", "near": "near", "radius": "radius",
+	} {
+		if c.IsSet(flag) {
+			params.Set(param, c.String(flag))
+		}
+	}
+	if c.IsSet("radius") && !c.IsSet("near") {
+		return finder.Query{}, usagef("--radius needs --near LAT,LON: the place to measure from")
+	}
+	if c.IsSet("day") {
+		day := c.String("day")
+		// Today as this machine's clock says: the operator is at the hub.
+		switch today := time.Now().Weekday(); strings.ToLower(strings.TrimSpace(day)) {
+		case "today":
+			day = strconv.Itoa(int(today))
+		case "tomorrow":
+			day = strconv.Itoa(int(today+1) % 7)
+		}
+		params.Set("day", day)
+	}
+	params["type"] = c.StringSlice("type")
+	q, err := node.QueryFromURL(params)
+	if err != nil {
+		return q, usageError{err.Error()}
+	}
+	if c.Bool("mine") {
+		id, err := op.Identity(ctx)
+		if err != nil {
+			return q, err
+		}
+		q.Hub = id.ID
+	}
+	return q, nil
+}
+
 func listMeetings(c *cli.Context) error {
 	if err := noArgs(c); err != nil {
 		return err
 	}
-	q := finder.Query{
-		Types:            c.StringSlice("type"),
-		Text:             c.String("q"),
-		IncludeCancelled: c.Bool("all"),
-		Limit:            c.Int("limit"),
-	}
-	if c.Int("limit") < 0 {
-		return usagef("--limit must be 0 (all) or more")
-	}
-	if c.IsSet("day") {
-		day, err := node.ParseDay(c.String("day"))
-		if err != nil {
-			return usageError{err.Error()}
-		}
-		q.Day = &day
+	if c.Int("next") < 0 {
+		return usagef("--next must be 0 (all) or more")
 	}
 	return withOperator(c, func(ctx context.Context, op node.Operator) error {
-		if c.Bool("mine") {
-			id, err := op.Identity(ctx)
-			if err != nil {
-				return err
-			}
-			q.Hub = id.ID
+		q, err := queryFromFlags(ctx, c, op)
+		if err != nil {
+			return err
 		}
+		q.Limit, q.IncludeCancelled = c.Int("next"), c.Bool("all")
 		meetings, err := op.Meetings(ctx, q)
 		if err != nil {
 			return err
@@ -216,20 +288,38 @@ func listMeetings(c *cli.Context) error {
 		if c.Bool("json") {
 			return printJSON(c.App.Writer, meetings)
 		}
-		return printMeetings(c, meetings)
+		return meetingTable(c, meetings, q.Near != nil)
 	})
 }
 
-func printMeetings(c *cli.Context, meetings []node.Meeting) error {
+// meetingTable prints meetings as a table, in the order given; with
+// distance, a column of kilometres from --near.
+func meetingTable(c *cli.Context, meetings []node.Meeting, distance bool) error {
 	if len(meetings) == 0 {
 		fmt.Fprintln(c.App.Writer, "no meetings found")
 		return nil
 	}
-	t := newTable(c.App.Writer, "DAY", "TIME", "NAME", "TYPES", "WHERE", "ID")
+	headers := []string{"WHEN", "TIME", "NAME", "TYPES", "WHERE"}
+	if distance {
+		headers = append(headers, "KM")
+	}
+	t := newTable(c.App.Writer, append(headers, "ID")...)
 	for _, m := range meetings {
 		name := truncate(m.Name, 40)
 		if m.Cancelled {
 			name = "CANCELLED " + name
+		}
+		when := dayName(m.Day)
+		if m.InProgress {
+			when = "now"
+		}
+		row := []string{when, timeRange(m.Listing), name, strings.Join(m.Types, ","), truncate(where(m.Listing), 30)}
+		if distance {
+			km := ""
+			if m.DistanceKm != nil {
+				km = strconv.FormatFloat(*m.DistanceKm, 'f', 1, 64)
+			}
+			row = append(row, km)
 		}
 		// The hub's own meetings are named by slug alone, which every
 		// command accepts: the table stays narrow.
@@ -237,7 +327,7 @@ func printMeetings(c *cli.Context, meetings []node.Meeting) error {
 		if m.Own {
 			id = m.Slug
 		}
-		t.row(dayName(m.Day), timeRange(m.Listing), name, strings.Join(m.Types, ","), truncate(where(m.Listing), 30), id)
+		t.row(append(row, id)...)
 	}
 	return t.flush()
 }
@@ -312,13 +402,11 @@ func timeRange(l *protocol.Listing) string {
 	return l.Time
 }
 
-// where is the short place of a meeting for a table: its region or
-// address, and whether it is online.
+// where is the short place of a meeting for a table: the narrowest area it
+// names (sub-region, region, city), else its address; and whether it is
+// online.
 func where(l *protocol.Listing) string {
-	place := l.Region
-	if place == "" {
-		place = l.FormattedAddress
-	}
+	place := cmp.Or(l.SubRegion, l.Region, l.City, l.FormattedAddress)
 	switch {
 	case l.ConferenceURL != "" && place != "":
 		return place + " + online"

@@ -2,8 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -56,4 +59,38 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// outFlag is the --out flag of commands that write a document.
+var outFlag = &cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "write to this file instead of standard output"}
+
+// writeOutput writes a command's document to --out, or to standard output.
+// A file is written whole or not at all, so a failed run never leaves half
+// a schedule or feed where the last good one was.
+func writeOutput(c *cli.Context, data []byte) error {
+	out := c.String("out")
+	if out == "" || out == "-" {
+		_, err := c.App.Writer.Write(data)
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".*")
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %w", out, errors.Unwrap(err))
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("cannot write %s: %w", out, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("cannot write %s: %w", out, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("cannot write %s: %w", out, err)
+	}
+	if err := os.Rename(tmp.Name(), out); err != nil {
+		return fmt.Errorf("cannot write %s: %w", out, errors.Unwrap(err))
+	}
+	fmt.Fprintf(c.App.ErrWriter, "wrote %s (%d bytes)\n", out, len(data))
+	return nil
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"hearth/node/web"
 	"log/slog"
-	"path/filepath"
 
 	"github.com/urfave/cli/v2"
 
@@ -79,7 +78,7 @@ func runNode(c *cli.Context) error {
 		}
 		fmt.Fprintf(c.App.Writer, "new Hearth node in %s\n", dir)
 	}
-	cfg, err := node.LoadConfig(filepath.Join(dir, "config.toml"))
+	cfg, err := node.LoadConfig(node.ConfigPath(dir))
 	if err != nil {
 		return err
 	}
@@ -93,7 +92,7 @@ func runNode(c *cli.Context) error {
 		cfg.Network.MDNS = c.Bool("mdns")
 	}
 	if err := cfg.Validate(); err != nil {
-		return fmt.Errorf("%v (from the command line or %s)", err, filepath.Join(dir, "config.toml"))
+		return fmt.Errorf("%v (from the command line or %s)", err, node.ConfigPath(dir))
 	}
 
 	logger := slog.New(slog.NewTextHandler(c.App.ErrWriter, &slog.HandlerOptions{Level: slog.LevelInfo}))
@@ -152,7 +151,7 @@ func printRunning(ctx context.Context, c *cli.Context, dir string, n *node.Node,
 	if cfg.Name != "" {
 		fmt.Fprintf(w, "Hearth hub %s is running\n", cfg.Name)
 	} else {
-		fmt.Fprintf(w, "Hearth hub is running (give it a name in %s)\n", filepath.Join(dir, "config.toml"))
+		fmt.Fprintf(w, "Hearth hub is running (give it a name in %s)\n", node.ConfigPath(dir))
 	}
 	fmt.Fprintf(w, "peer ID: %s\n", id.ID)
 	for _, a := range id.Addrs {
