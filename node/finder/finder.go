@@ -11,27 +11,12 @@ import (
 	"hearth/protocol/meetingguide"
 )
 
-// Options tune an Index. The zero value is usable.
-type Options struct {
-	// DefaultZone is the zone of listings that name none; UTC if nil. A hub
-	// passes its own zone: a listing without one was most likely written
-	// for the hub's own town.
-	DefaultZone *time.Location
-	// Attendance derives how a member can attend a listing ("in_person",
-	// "online", "hybrid" or "inactive"), for Query.Attendance. Nil uses
-	// the rule of protocol/meetingguide's Attendance, repeated here; the
-	// node may pass meetingguide.Attendance itself, so that the program has
-	// one rule.
-	Attendance func(*protocol.Listing) string
-}
-
 // Index holds listings for Search. It is safe for concurrent use: any number
 // of Search, Get and Len calls run together; Put and Delete take turns with
 // them. Listings passed to Put are shared, not copied, and must not be
 // changed afterwards: results hand the same pointers back.
 type Index struct {
 	defaultZone *time.Location
-	attendance  func(*protocol.Listing) string
 
 	mu sync.RWMutex
 	// pages hold the entries densely, so a search is one pass over
@@ -124,19 +109,14 @@ const (
 
 // New returns an empty index whose listings without a time zone are read in
 // UTC.
-func New() *Index { return NewWithOptions(Options{}) }
+func New() *Index { return NewWithDefault(time.UTC) }
 
 // NewWithDefault returns an empty index whose listings without a time zone
-// are read in loc.
+// are read in loc (UTC if nil). A hub passes its own zone: a listing without
+// one was most likely written for the hub's own town.
 func NewWithDefault(loc *time.Location) *Index {
-	return NewWithOptions(Options{DefaultZone: loc})
-}
-
-// NewWithOptions returns an empty index tuned by opts.
-func NewWithOptions(opts Options) *Index {
 	ix := &Index{
-		defaultZone: opts.DefaultZone,
-		attendance:  opts.Attendance,
+		defaultZone: loc,
 		slots:       make(map[string]uint32),
 		zoneIDs:     make(map[string]uint16),
 		hubIDs:      make(map[string]uint32),
@@ -147,9 +127,6 @@ func NewWithOptions(opts Options) *Index {
 	}
 	if ix.defaultZone == nil {
 		ix.defaultZone = time.UTC
-	}
-	if ix.attendance == nil {
-		ix.attendance = meetingguide.Attendance
 	}
 	return ix
 }
@@ -284,7 +261,7 @@ func (ix *Index) prepare(l *protocol.Listing) prepared {
 	}
 	e.name, e.text = searchText(l)
 	e.sig = signatureOf(e.text)
-	p.attendance = ix.attendance(l)
+	p.attendance = meetingguide.Attendance(l)
 	for _, t := range l.Types {
 		p.types = append(p.types, strings.ToUpper(t))
 	}

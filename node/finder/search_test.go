@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -330,20 +329,6 @@ func TestDistance(t *testing.T) {
 		if diff := got - tc.wantKm; diff > tc.wantKm/100 || diff < -tc.wantKm/100 {
 			t.Errorf("%s: %.1f km, want %.1f within 1%%", tc.name, got, tc.wantKm)
 		}
-	}
-}
-
-func TestCustomAttendance(t *testing.T) {
-	ix := NewWithOptions(Options{Attendance: func(l *protocol.Listing) string {
-		if strings.HasPrefix(l.Slug, "x") {
-			return "online"
-		}
-		return "in_person"
-	}})
-	ix.Put(meeting("xa", 1, "10:00", ""))
-	ix.Put(meeting("b", 1, "10:00", ""))
-	if got := ids(ix.Search(Query{Attendance: "online"}, time.Now())); !slices.Equal(got, []string{"xa"}) {
-		t.Errorf("got %v", got)
 	}
 }
 

@@ -143,11 +143,11 @@ func typesWithLanguage(types []string, lang string) []string {
 		return types
 	}
 	for _, t := range types {
-		if tag, ok := languageTags[t]; ok && baseLanguage(tag) == baseLanguage(lang) {
+		if tag, ok := languageTags[t]; ok && BaseLanguage(tag) == BaseLanguage(lang) {
 			return types
 		}
 	}
-	code, ok := languageCodes[baseLanguage(lang)]
+	code, ok := languageCodes[BaseLanguage(lang)]
 	if !ok {
 		return types
 	}

@@ -73,7 +73,7 @@ func TypeName(code, lang string) string {
 	if !ok {
 		return code
 	}
-	if name := byLang[baseLanguage(lang)]; name != "" {
+	if name := byLang[BaseLanguage(lang)]; name != "" {
 		return name
 	}
 	if name := byLang["en"]; name != "" {
@@ -96,8 +96,16 @@ func TypeCodes() []string { return slices.Clone(typeCodes) }
 // ...), sorted.
 func TypeLanguages() []string { return slices.Clone(typeLanguages) }
 
-// baseLanguage lower-cases a language tag and keeps its first subtag.
-func baseLanguage(tag string) string {
+// TypeLanguage is the BCP 47 tag of the language a type code names ("S" is
+// "es", "ITA" is "it"); ok is false for codes that name no language.
+func TypeLanguage(code string) (tag string, ok bool) {
+	tag, ok = languageTags[strings.ToUpper(strings.TrimSpace(code))]
+	return tag, ok
+}
+
+// BaseLanguage lower-cases a language tag and keeps its first subtag: a
+// member asking for Spanish wants "es-MX" meetings too.
+func BaseLanguage(tag string) string {
 	tag = strings.ToLower(strings.TrimSpace(tag))
 	if i := strings.IndexAny(tag, "-_"); i >= 0 {
 		tag = tag[:i]
