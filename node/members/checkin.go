@@ -38,11 +38,12 @@ type CheckIn struct {
 	Unsafe bool `json:"unsafe"`
 }
 
-// Limits on a check-in.
+// Limits on a check-in. The web form checks the exported ones itself, to
+// say which field to fix in the member's language.
 const (
-	maxNote       = 2048 // bytes
-	maxTriggers   = 10
-	maxTriggerLen = 32  // characters
+	MaxNoteBytes  = 2048
+	MaxTriggers   = 10
+	MaxTriggerLen = 32  // characters: a tag is a word or two, not a note
 	maxMeetingLen = 200 // characters
 	// futureSlack allows for a phone or board whose clock runs ahead.
 	futureSlack = 24 * time.Hour
@@ -74,8 +75,8 @@ func (c CheckIn) normalize(now time.Time) (CheckIn, error) {
 		v := *c.Craving // the caller's pointer is not kept
 		c.Craving = &v
 	}
-	if len(c.Note) > maxNote {
-		return c, invalidf("the note is too long: at most %d bytes (about %d letters)", maxNote, maxNote/2)
+	if len(c.Note) > MaxNoteBytes {
+		return c, invalidf("the note is too long: at most %d bytes (about %d letters)", MaxNoteBytes, MaxNoteBytes/2)
 	}
 	if !utf8.ValidString(c.Note) {
 		return c, invalidf("the note must be text")
@@ -88,13 +89,13 @@ func (c CheckIn) normalize(now time.Time) (CheckIn, error) {
 			continue
 		case !utf8.ValidString(t) || strings.ContainsFunc(t, unicode.IsControl):
 			return c, invalidf("a trigger must be plain words")
-		case utf8.RuneCountInString(t) > maxTriggerLen:
-			return c, invalidf("each trigger must be at most %d characters", maxTriggerLen)
+		case utf8.RuneCountInString(t) > MaxTriggerLen:
+			return c, invalidf("each trigger must be at most %d characters", MaxTriggerLen)
 		}
 		triggers = append(triggers, t)
 	}
-	if len(triggers) > maxTriggers {
-		return c, invalidf("at most %d triggers", maxTriggers)
+	if len(triggers) > MaxTriggers {
+		return c, invalidf("at most %d triggers", MaxTriggers)
 	}
 	c.Triggers = triggers
 	c.Meeting = strings.TrimSpace(c.Meeting)

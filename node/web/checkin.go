@@ -24,13 +24,6 @@ var commonTriggers = []string{
 	"conflict", "people", "places", "celebration",
 }
 
-// Bounds on trigger tags, the members package's own: a tag is a word or
-// two, not a note.
-const (
-	maxTriggers   = 10
-	maxTriggerLen = 32 // characters
-)
-
 // checkinData is the check-in form, with what the member entered if it is
 // shown again after a mistake.
 type checkinData struct {
@@ -60,7 +53,7 @@ func (s *server) checkinForm(w http.ResponseWriter, r *http.Request, sess *sessi
 
 // checkinData fills the form from a check-in (empty for a new one).
 func (s *server) checkinData(ctx context.Context, v *view, c members.CheckIn) *checkinData {
-	d := &checkinData{Mood: c.Mood, Used: c.Used, Note: c.Note, Unsafe: c.Unsafe, NoteMax: maxNoteBytes}
+	d := &checkinData{Mood: c.Mood, Used: c.Used, Note: c.Note, Unsafe: c.Unsafe, NoteMax: members.MaxNoteBytes}
 	if c.Craving != nil {
 		d.Craving = strconv.Itoa(*c.Craving)
 	}
@@ -180,15 +173,15 @@ func (s *server) readCheckIn(r *http.Request) (c members.CheckIn, problem string
 		return c, "checkin.nomood"
 	case moodErr != nil || mood < 1 || mood > 5:
 		return c, "checkin.badmood"
-	case len(c.Note) > maxNoteBytes:
+	case len(c.Note) > members.MaxNoteBytes:
 		return c, "checkin.longnote"
 	case !utf8.ValidString(c.Note):
 		return c, "badform.text"
-	case len(c.Triggers) > maxTriggers:
+	case len(c.Triggers) > members.MaxTriggers:
 		return c, "checkin.manytriggers"
 	}
 	for _, t := range c.Triggers {
-		if utf8.RuneCountInString(t) > maxTriggerLen {
+		if utf8.RuneCountInString(t) > members.MaxTriggerLen {
 			return c, "checkin.longtrigger"
 		}
 	}

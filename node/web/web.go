@@ -29,12 +29,10 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Limits of what a request may carry. A check-in form is well under 4 KiB;
-// the cap leaves room for a full 2 KB note in any script.
-const (
-	maxFormBytes = 16 << 10
-	maxNoteBytes = 2 << 10
-)
+// maxFormBytes caps what a request may carry. A check-in form is well under
+// 4 KiB; the cap leaves room for a full note (members.MaxNoteBytes) in any
+// script, percent-encoded.
+const maxFormBytes = 16 << 10
 
 // server is one Handler's state: its node, templates, sessions and limits.
 type server struct {

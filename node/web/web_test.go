@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"hearth/node"
+	"hearth/node/members"
 	"hearth/protocol"
 )
 
@@ -144,7 +145,7 @@ func TestCheckInSavesAndShowsHistory(t *testing.T) {
 	th.addMember("river", "2468")
 	c := th.client()
 	c.signIn("river", "2468")
-	note := strings.Repeat("a", maxNoteBytes) // exactly 2 KB is allowed
+	note := strings.Repeat("a", members.MaxNoteBytes) // exactly 2 KB is allowed
 	res := c.post("/checkin", "/checkin", url.Values{
 		"mood": {"4"}, "craving": {"6"}, "used": {"1"}, "trigger": {"lonely", "money", "not-a-key"},
 		"trigger_other": {"payday, my ex"}, "meeting": {later.ID}, "note": {note},
