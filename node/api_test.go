@@ -49,3 +49,18 @@ func TestQueryFromURL(t *testing.T) {
 		}
 	}
 }
+
+func TestWebURL(t *testing.T) {
+	for _, tc := range []struct {
+		s    Status
+		want string
+	}{
+		{Status{Web: "127.0.0.1:7777"}, "http://127.0.0.1:7777/"},
+		{Status{Web: "0.0.0.0:7777"}, "http://127.0.0.1:7777/"},
+		{Status{Web: "hub.example.org:443", TLS: true}, "https://hub.example.org:443/"},
+	} {
+		if got := tc.s.WebURL(); got != tc.want {
+			t.Errorf("%+v: %s, want %s", tc.s, got, tc.want)
+		}
+	}
+}

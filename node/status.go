@@ -43,6 +43,7 @@ type Status struct {
 	ID       string            `json:"id"`
 	Name     string            `json:"name"`
 	Web      string            `json:"web"` // address of the member page and JSON API
+	TLS      bool              `json:"tls"` // the page is served over HTTPS
 	Policy   string            `json:"policy"`
 	Peers    int               `json:"peers"` // connected now
 	Listings ListingCounts     `json:"listings"`
@@ -61,7 +62,7 @@ type ListingCounts struct {
 // Status reports the hub's state.
 func (n *Node) Status(context.Context) (Status, error) {
 	s := Status{
-		ID: n.id.String(), Name: n.cfg.Name, Web: n.cfg.Web.Listen, Policy: n.cfg.Network.Policy,
+		ID: n.id.String(), Name: n.cfg.Name, Web: n.cfg.Web.Listen, TLS: n.cfg.Web.TLSCert != "", Policy: n.cfg.Network.Policy,
 		Accepted: n.stats.accepted.Load(), Rejected: n.stats.rejections(),
 	}
 	if nw := n.running(); nw != nil {
@@ -90,9 +91,9 @@ func (n *Node) Status(context.Context) (Status, error) {
 }
 
 // WebURL is the address of the member page, as a URL.
-func (s Status) WebURL(tls bool) string {
+func (s Status) WebURL() string {
 	scheme := "http://"
-	if tls {
+	if s.TLS {
 		scheme = "https://"
 	}
 	host := s.Web

@@ -157,7 +157,7 @@ func printRunning(ctx context.Context, c *cli.Context, dir string, n *node.Node,
 	for _, a := range id.Addrs {
 		fmt.Fprintf(w, "listening on: %s\n", a)
 	}
-	fmt.Fprintf(w, "member page: %s\n", status.WebURL(cfg.Web.TLSCert != ""))
+	fmt.Fprintf(w, "member page: %s\n", status.WebURL())
 	return nil
 }
 

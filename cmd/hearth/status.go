@@ -71,10 +71,10 @@ func printStatus(c *cli.Context, s node.Status) {
 	fmt.Fprintf(w, "hub:       %s\n", name)
 	fmt.Fprintf(w, "peer ID:   %s\n", s.ID)
 	if s.Running {
-		fmt.Fprintf(w, "running:   yes, member page at %s\n", s.WebURL(false))
+		fmt.Fprintf(w, "running:   yes, member page at %s\n", s.WebURL())
 		fmt.Fprintf(w, "peers:     %d connected\n", s.Peers)
 	} else {
-		fmt.Fprintf(w, "running:   no (start it with 'hearth run'); member page will be at %s\n", s.WebURL(false))
+		fmt.Fprintf(w, "running:   no (start it with 'hearth run'); member page will be at %s\n", s.WebURL())
 	}
 	fmt.Fprintf(w, "policy:    %s\n", s.Policy)
 	fmt.Fprintf(w, "listings:  %d own, %d from other hubs, %d of them cancelled\n",
