@@ -12,6 +12,11 @@ import (
 	"hearth/protocol/meetingguide"
 )
 
+// MaxFeedBytes is the largest feed ImportMeetings takes: some 60,000
+// meetings as real feeds write them (aasfmarin.json is 2 KB a meeting), or
+// 300,000 terse ones. A bigger feed is split and imported in parts.
+const MaxFeedBytes = 128 << 20
+
 // ImportOptions are the choices of `hearth meetings import`.
 type ImportOptions struct {
 	DryRun   bool   `json:"dry_run"`  // report what would change, change nothing
@@ -36,6 +41,9 @@ type ImportSummary struct {
 // nothing (no new seq), a changed row is re-issued, and rows missing from
 // the feed are cancelled only with Prune. Invalid JSON imports nothing.
 func (n *Node) ImportMeetings(ctx context.Context, feed []byte, opts ImportOptions) (ImportSummary, error) {
+	if len(feed) > MaxFeedBytes {
+		return ImportSummary{}, fmt.Errorf("nothing imported: the feed is over %d MiB: split it into smaller feeds and import each", MaxFeedBytes>>20)
+	}
 	tz := opts.Timezone
 	if tz == "" {
 		tz = n.defaultLocation().String()

@@ -129,6 +129,10 @@ func (n *Node) operatorHandler() http.Handler {
 	return mux
 }
 
+// maxOperatorRequest fits the largest request, an import of a feed of
+// MaxFeedBytes, which travels base64-encoded in JSON.
+const maxOperatorRequest = MaxFeedBytes/3*4 + 1<<20
+
 // operatorError is the body of a failed operator call.
 type operatorError struct {
 	Error string `json:"error"`
@@ -138,7 +142,7 @@ func handle[Req, Resp any](mux *http.ServeMux, name string, fn func(context.Cont
 	mux.HandleFunc("POST /v1/"+name, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		var req Req
-		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 32<<20)).Decode(&req); err != nil {
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxOperatorRequest)).Decode(&req); err != nil {
 			w.WriteHeader(http.StatusBadRequest)
 			json.NewEncoder(w).Encode(operatorError{fmt.Sprintf("operator socket: bad request: %v", err)})
 			return

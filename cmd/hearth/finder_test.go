@@ -63,6 +63,9 @@ func TestMeetingGuideImport(t *testing.T) {
 	if n := countMine(); n != 658 {
 		t.Errorf("%d meetings stored, want 658", n)
 	}
+	if show := mustHearth(t, dir, nil, "meetings", "show", "just-for-today-588"); !strings.Contains(show, "types:     Closed (C), Outdoor (OUT), Discussion (D), Women (W)") {
+		t.Errorf("meetings show does not name the types:\n%s", show)
+	}
 
 	out = mustHearth(t, dir, nil, "meetings", "import", feedPath("aasfmarin.json"))
 	if !strings.HasPrefix(out, "imported aasfmarin.json: 0 added, 0 updated, 658 unchanged, 0 cancelled, 0 skipped\n") {

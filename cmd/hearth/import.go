@@ -14,10 +14,6 @@ import (
 	"hearth/protocol"
 )
 
-// maxFeedBytes is the largest feed import reads: some 60,000 meetings as
-// real feeds write them. A bigger one is split into several imports.
-const maxFeedBytes = 128 << 20
-
 func importMeetings(c *cli.Context) error {
 	file, err := oneArg(c, "feed file")
 	if err != nil {
@@ -60,12 +56,12 @@ func readFeed(c *cli.Context, file string) ([]byte, error) {
 	if r == nil {
 		r = os.Stdin
 	}
-	feed, err := io.ReadAll(io.LimitReader(r, maxFeedBytes+1))
+	feed, err := io.ReadAll(io.LimitReader(r, node.MaxFeedBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the feed %s: %w", file, err)
 	}
-	if len(feed) > maxFeedBytes {
-		return nil, fmt.Errorf("%s is over %d MiB: split it into smaller feeds and import each", file, maxFeedBytes>>20)
+	if len(feed) > node.MaxFeedBytes {
+		return nil, fmt.Errorf("%s is over %d MiB: split it into smaller feeds and import each", file, node.MaxFeedBytes>>20)
 	}
 	return feed, nil
 }

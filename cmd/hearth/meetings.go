@@ -14,6 +14,7 @@ import (
 	"hearth/node"
 	"hearth/node/finder"
 	"hearth/protocol"
+	"hearth/protocol/meetingguide"
 )
 
 func meetingsCommand() *cli.Command {
@@ -358,7 +359,7 @@ func showMeeting(c *cli.Context) error {
 			field("status", "CANCELLED")
 		}
 		field("when", strings.TrimSpace(dayName(l.Day)+" "+timeRange(l)+" "+l.Timezone))
-		field("types", strings.Join(l.Types, ", "))
+		field("types", typeNames(l.Types))
 		field("format", l.Format)
 		field("focus", l.Focus)
 		field("language", l.Language)
@@ -386,6 +387,20 @@ func cancelMeeting(c *cli.Context) error {
 		fmt.Fprintf(c.App.Writer, "cancelled %s\n", m.ID)
 		return nil
 	})
+}
+
+// typeNames spells out Meeting Guide type codes in English, keeping each
+// code so the operator can filter by it: "Open (O), Discussion (D)". An
+// unknown code is shown as it is.
+func typeNames(codes []string) string {
+	names := make([]string, len(codes))
+	for i, code := range codes {
+		names[i] = code
+		if meetingguide.KnownType(code) {
+			names[i] = meetingguide.TypeName(code, "en") + " (" + code + ")"
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 func dayName(day *int) string {
