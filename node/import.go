@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"time"
 
 	"hearth/protocol"
@@ -102,8 +103,18 @@ func (n *Node) ImportMeetings(ctx context.Context, feed []byte, opts ImportOptio
 			return sum, err
 		}
 	}
+	if len(feed) > bigFeed {
+		// The decoded rows are garbage now: for a country's feed, hundreds
+		// of megabytes the runtime would give back to the system only over
+		// minutes. A hub on a small machine wants them back at once.
+		debug.FreeOSMemory()
+	}
 	return sum, nil
 }
+
+// bigFeed is the feed size past which an import returns its garbage to the
+// system at once; smaller ones leave too little to be worth a forced GC.
+const bigFeed = 4 << 20
 
 // sameMeeting reports whether two listings say the same about the meeting,
 // whatever their seq and times.
