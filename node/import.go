@@ -51,7 +51,7 @@ func (n *Node) ImportMeetings(ctx context.Context, feed []byte, opts ImportOptio
 	} else if _, err := protocol.LoadTimezone(tz); err != nil {
 		return ImportSummary{}, err
 	}
-	res, err := meetingguide.Decode(bytes.NewReader(feed), meetingguide.DecodeOptions{
+	res, err := meetingguide.DecodeBytes(feed, meetingguide.DecodeOptions{
 		Timezone: tz, Providers: n.cfg.Meetings.ConferenceProviders,
 	})
 	if err != nil {
@@ -63,7 +63,11 @@ func (n *Node) ImportMeetings(ctx context.Context, feed []byte, opts ImportOptio
 	defer n.ownMu.Unlock()
 	inFeed := make(map[string]bool, len(res.Listings))
 	for i := range res.Listings {
-		l := &res.Listings[i]
+		// Each row is taken out as it is imported, so a big feed's rows do
+		// not stay in memory next to the listings made from them.
+		row := res.Listings[i]
+		res.Listings[i] = protocol.Listing{}
+		l := &row
 		inFeed[l.Slug] = true
 		prev, held := n.listings.get(n.id.String() + "/" + l.Slug)
 		switch {
@@ -103,7 +107,7 @@ func (n *Node) ImportMeetings(ctx context.Context, feed []byte, opts ImportOptio
 			return sum, err
 		}
 	}
-	if len(feed) > bigFeed {
+	if len(res.Listings) > manyListings {
 		// The decoded rows are garbage now: for a country's feed, hundreds
 		// of megabytes the runtime would give back to the system only over
 		// minutes. A hub on a small machine wants them back at once.
@@ -112,9 +116,10 @@ func (n *Node) ImportMeetings(ctx context.Context, feed []byte, opts ImportOptio
 	return sum, nil
 }
 
-// bigFeed is the feed size past which an import returns its garbage to the
-// system at once; smaller ones leave too little to be worth a forced GC.
-const bigFeed = 4 << 20
+// manyListings is the count past which loading or importing listings hands
+// its garbage back to the system at once; fewer leave too little to be
+// worth a forced collection.
+const manyListings = 10_000
 
 // sameMeeting reports whether two listings say the same about the meeting,
 // whatever their seq and times.

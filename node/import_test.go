@@ -1,10 +1,8 @@
 package node
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -13,6 +11,7 @@ import (
 
 	"hearth/node/finder"
 	"hearth/protocol"
+	"hearth/protocol/meetingguide/meetingguidetest"
 )
 
 // The real feeds live with the Meeting Guide package; see its testdata README.
@@ -181,7 +180,7 @@ func BenchmarkImportMarin(b *testing.B) {
 // all held.
 func BenchmarkImport100k(b *testing.B) {
 	const count = 100_000
-	feed := generatedFeed(count)
+	feed := meetingguidetest.Feed(count)
 	for range b.N {
 		b.StopTimer()
 		hub := quietNode(b, "hub", testConfig())
@@ -207,22 +206,4 @@ func BenchmarkImport100k(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(count*b.N)/b.Elapsed().Seconds(), "meetings/s")
-}
-
-func generatedFeed(count int) []byte {
-	zones := []string{"America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"}
-	var b bytes.Buffer
-	b.WriteByte('[')
-	for i := range count {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		fmt.Fprintf(&b, `{"slug":"m-%d","name":"Group %d Serenity","day":%d,"time":"%02d:%02d","end_time":"%02d:%02d",`+
-			`"timezone":%q,"types":["O","D"],"location":"Hall %d","formatted_address":"%d Main St, Town %d, ST 00000, USA",`+
-			`"latitude":%.4f,"longitude":%.4f,"region":"Region %d","notes":"Open to all."}`,
-			i, i, i%7, 6+i%16, (i%4)*15, 7+i%16, (i%4)*15, zones[i%len(zones)], i, i, i%500,
-			30+float64(i%1000)/100, -120+float64(i%2000)/100, i%200)
-	}
-	b.WriteByte(']')
-	return b.Bytes()
 }

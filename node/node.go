@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -119,7 +120,15 @@ func (n *Node) load() error {
 	}
 	n.members = members.New(n.store, members.Options{Now: n.now})
 	n.listings = newListingSet(n.defaultLocation())
-	return n.listings.load(n.store, n.now())
+	if err := n.listings.load(n.store, n.now()); err != nil {
+		return err
+	}
+	if n.listings.index.Len() > manyListings {
+		// Decoding every stored listing left garbage the size of them
+		// all; give it back now, not over the next minutes.
+		debug.FreeOSMemory()
+	}
+	return nil
 }
 
 // ID is the hub's peer ID.

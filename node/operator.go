@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"syscall"
 	"time"
@@ -73,10 +74,6 @@ type (
 	memberRequest struct {
 		Nick, PIN string
 	}
-	importRequest struct {
-		Feed []byte
-		Opts ImportOptions
-	}
 	checkInRequest struct {
 		Nick, PIN string
 		CheckIn   members.CheckIn
@@ -106,10 +103,28 @@ func (n *Node) operatorHandler() http.Handler {
 		return n.UpdateMeeting(ctx, r.ID, r.Draft)
 	})
 	handle(mux, "meetings/cancel", func(ctx context.Context, id string) (Meeting, error) { return n.CancelMeeting(ctx, id) })
-	handle(mux, "meetings/import", func(ctx context.Context, r importRequest) (ImportSummary, error) {
-		return n.ImportMeetings(ctx, r.Feed, r.Opts)
+	// A feed travels raw, not in JSON: as base64 it would be a third
+	// bigger, and the node would hold it twice while decoding.
+	mux.HandleFunc("POST /v1/meetings/import", func(w http.ResponseWriter, r *http.Request) {
+		feed, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxFeedBytes))
+		if err != nil {
+			respond(w, nil, fmt.Errorf("nothing imported: the feed is over %d MiB or was cut off: %w", MaxFeedBytes>>20, err))
+			return
+		}
+		q := r.URL.Query()
+		opts := ImportOptions{DryRun: q.Has("dry_run"), Prune: q.Has("prune"), Timezone: q.Get("timezone")}
+		sum, err := n.ImportMeetings(r.Context(), feed, opts)
+		respond(w, sum, err)
 	})
-	handle(mux, "meetings/export", func(ctx context.Context, mine bool) ([]byte, error) { return n.ExportMeetings(ctx, mine) })
+	mux.HandleFunc("POST /v1/meetings/export", func(w http.ResponseWriter, r *http.Request) {
+		feed, err := n.ExportMeetings(r.Context(), r.URL.Query().Has("mine"))
+		if err != nil {
+			respond(w, nil, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(feed)
+	})
 	handle(mux, "members", func(ctx context.Context, _ empty) ([]members.Summary, error) { return n.ListMembers(ctx) })
 	handle(mux, "members/add", func(ctx context.Context, r memberRequest) (empty, error) {
 		return empty{}, n.AddMember(ctx, r.Nick, r.PIN)
@@ -129,9 +144,9 @@ func (n *Node) operatorHandler() http.Handler {
 	return mux
 }
 
-// maxOperatorRequest fits the largest request, an import of a feed of
-// MaxFeedBytes, which travels base64-encoded in JSON.
-const maxOperatorRequest = MaxFeedBytes/3*4 + 1<<20
+// maxOperatorRequest bounds a JSON request: a listing draft is a few KiB.
+// (A feed to import travels raw, bounded by MaxFeedBytes.)
+const maxOperatorRequest = 1 << 20
 
 // operatorError is the body of a failed operator call.
 type operatorError struct {
@@ -140,21 +155,25 @@ type operatorError struct {
 
 func handle[Req, Resp any](mux *http.ServeMux, name string, fn func(context.Context, Req) (Resp, error)) {
 	mux.HandleFunc("POST /v1/"+name, func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
 		var req Req
 		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxOperatorRequest)).Decode(&req); err != nil {
-			w.WriteHeader(http.StatusBadRequest)
-			json.NewEncoder(w).Encode(operatorError{fmt.Sprintf("operator socket: bad request: %v", err)})
+			respond(w, nil, fmt.Errorf("operator socket: bad request: %w", err))
 			return
 		}
 		resp, err := fn(r.Context(), req)
-		if err != nil {
-			w.WriteHeader(http.StatusUnprocessableEntity)
-			json.NewEncoder(w).Encode(operatorError{err.Error()})
-			return
-		}
-		json.NewEncoder(w).Encode(resp)
+		respond(w, resp, err)
 	})
+}
+
+// respond writes an operator call's result as JSON, or its error.
+func respond(w http.ResponseWriter, resp any, err error) {
+	w.Header().Set("Content-Type", "application/json")
+	if err != nil {
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		json.NewEncoder(w).Encode(operatorError{err.Error()})
+		return
+	}
+	json.NewEncoder(w).Encode(resp)
 }
 
 // listenOperator opens the operator socket, mode 0600. A socket file left
@@ -206,36 +225,53 @@ type remoteError string
 
 func (e remoteError) Error() string { return string(e) }
 
+// call is one JSON operator call: req marshalled, the answer unmarshalled.
 func call[Resp any](ctx context.Context, r *Remote, name string, req any) (Resp, error) {
-	var resp Resp
 	body, err := json.Marshal(req)
 	if err != nil {
-		return resp, err
+		var zero Resp
+		return zero, err
 	}
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://hearth/v1/"+name, bytes.NewReader(body))
+	return callRaw[Resp](ctx, r, "/v1/"+name, body)
+}
+
+// callRaw is call with the request body as it is.
+func callRaw[Resp any](ctx context.Context, r *Remote, path string, body []byte) (Resp, error) {
+	var resp Resp
+	data, err := r.post(ctx, path, body)
 	if err != nil {
 		return resp, err
-	}
-	hresp, err := r.client.Do(hreq)
-	if err != nil {
-		return resp, fmt.Errorf("operator socket: %w", err)
-	}
-	defer hresp.Body.Close()
-	data, err := io.ReadAll(hresp.Body)
-	if err != nil {
-		return resp, fmt.Errorf("operator socket: %w", err)
-	}
-	if hresp.StatusCode != http.StatusOK {
-		var e operatorError
-		if json.Unmarshal(data, &e) != nil || e.Error == "" {
-			return resp, fmt.Errorf("operator socket: %s", hresp.Status)
-		}
-		return resp, remoteError(e.Error)
 	}
 	if err := json.Unmarshal(data, &resp); err != nil {
 		return resp, fmt.Errorf("operator socket: %w", err)
 	}
 	return resp, nil
+}
+
+// post sends one operator request and returns the body of a success; a
+// failure the node reports comes back as a remoteError.
+func (r *Remote) post(ctx context.Context, path string, body []byte) ([]byte, error) {
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://hearth"+path, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	hresp, err := r.client.Do(hreq)
+	if err != nil {
+		return nil, fmt.Errorf("operator socket: %w", err)
+	}
+	defer hresp.Body.Close()
+	data, err := io.ReadAll(hresp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("operator socket: %w", err)
+	}
+	if hresp.StatusCode != http.StatusOK {
+		var e operatorError
+		if json.Unmarshal(data, &e) != nil || e.Error == "" {
+			return nil, fmt.Errorf("operator socket: %s", hresp.Status)
+		}
+		return nil, remoteError(e.Error)
+	}
+	return data, nil
 }
 
 // Close releases the connection to the node.
@@ -284,10 +320,24 @@ func (r *Remote) CancelMeeting(ctx context.Context, id string) (Meeting, error) 
 	return call[Meeting](ctx, r, "meetings/cancel", id)
 }
 func (r *Remote) ImportMeetings(ctx context.Context, feed []byte, opts ImportOptions) (ImportSummary, error) {
-	return call[ImportSummary](ctx, r, "meetings/import", importRequest{feed, opts})
+	q := url.Values{}
+	if opts.DryRun {
+		q.Set("dry_run", "")
+	}
+	if opts.Prune {
+		q.Set("prune", "")
+	}
+	if opts.Timezone != "" {
+		q.Set("timezone", opts.Timezone)
+	}
+	return callRaw[ImportSummary](ctx, r, "/v1/meetings/import?"+q.Encode(), feed)
 }
 func (r *Remote) ExportMeetings(ctx context.Context, mine bool) ([]byte, error) {
-	return call[[]byte](ctx, r, "meetings/export", mine)
+	path := "/v1/meetings/export"
+	if mine {
+		path += "?mine"
+	}
+	return r.post(ctx, path, nil)
 }
 func (r *Remote) ListMembers(ctx context.Context) ([]members.Summary, error) {
 	return call[[]members.Summary](ctx, r, "members", empty{})

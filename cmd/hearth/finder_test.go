@@ -174,6 +174,12 @@ func TestMeetingGuideOnARunningHub(t *testing.T) {
 	if !strings.HasPrefix(out, "imported sussexaa.json: 145 added,") {
 		t.Errorf("import says:\n%s", out)
 	}
+	// The options and errors cross the socket too.
+	assertOneLineError(t, hearth(t, dir, nil, "meetings", "import", feedPath("invalid.json")), "nothing imported: the feed is not valid JSON: line 80, column 3")
+	out = mustHearth(t, dir, nil, "meetings", "import", feedPath("appointment.json"), "--dry-run", "--prune", "--timezone", "Europe/London")
+	if !strings.HasPrefix(out, "dry run of appointment.json, nothing changed; an import would make: 2 added, 0 updated, 0 unchanged, 145 cancelled, 0 skipped\n") {
+		t.Errorf("dry run with --prune says:\n%s", out)
+	}
 	exported := mustHearth(t, dir, nil, "meetings", "export")
 	var feed []map[string]any
 	if err := json.Unmarshal([]byte(exported), &feed); err != nil || len(feed) != 145 {

@@ -114,14 +114,20 @@ var utf8BOM = []byte("\xef\xbb\xbf")
 // first keeps it and the later ones get "-2", "-3", ..., so the names are
 // stable as long as the feed keeps its order.
 func Decode(r io.Reader, opts DecodeOptions) (*Result, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("meetingguide: read feed: %w", err)
+	}
+	return DecodeBytes(data, opts)
+}
+
+// DecodeBytes is Decode of a feed already in memory, without a copy: a
+// country's feed is tens of megabytes. It does not change data.
+func DecodeBytes(data []byte, opts DecodeOptions) (*Result, error) {
 	if opts.Timezone != "" {
 		if _, err := protocol.LoadTimezone(opts.Timezone); err != nil {
 			return nil, fmt.Errorf("meetingguide: decode options: %w", err)
 		}
-	}
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("meetingguide: read feed: %w", err)
 	}
 	data = bytes.TrimPrefix(data, utf8BOM)
 
