@@ -213,6 +213,7 @@ type listData struct {
 	Filters  filterForm
 	Meetings []meetingItem
 	More     string // URL of the next, longer page; "" if this is all
+	Print    string // URL of the printable weekly schedule of this search
 	Searched bool
 	Filtered bool // the member chose something: show results before the form
 }
@@ -259,6 +260,17 @@ func (s *server) meetingList(w http.ResponseWriter, r *http.Request) {
 			d.Meetings = append(d.Meetings, s.item(v, m, now))
 		}
 		d.Searched = true
+		if len(ms) > 0 {
+			// The same search as a weekly schedule on paper, for someone
+			// with no phone. The day is the schedule's pages, so it goes.
+			week := url.Values{}
+			for k, vs := range q {
+				if k != "day" && k != "limit" {
+					week[k] = vs
+				}
+			}
+			d.Print = "/meetings/print?" + week.Encode()
+		}
 	}
 	v.Data = d
 	s.render(w, r, status, "meetings", v)

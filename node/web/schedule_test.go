@@ -55,6 +55,10 @@ func TestPrintedSchedule(t *testing.T) {
 		t.Error("the region filter printed another region's meeting")
 	}
 	wantStatus(t, th.client().get("/meetings/print?near=nowhere"), http.StatusBadRequest)
+
+	// A search links to the schedule of the same meetings, all week.
+	res = th.client().get("/meetings?region=Lewes&day=4")
+	wantBody(t, res, `href="/meetings/print?region=Lewes"`)
 }
 
 func TestWriteScheduleFallsBackToEnglish(t *testing.T) {
