@@ -10,6 +10,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"hearth/node"
+	"hearth/protocol"
 )
 
 // feedPath is a Meeting Guide feed of the repository's testdata (see its
@@ -243,4 +247,31 @@ func readFile(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(data)
+}
+
+func TestWhenWord(t *testing.T) {
+	la, _ := time.LoadLocation("America/Los_Angeles")
+	// Saturday 28 November 2026, 23:30 in Los Angeles: already Sunday in UTC.
+	now := time.Date(2026, 11, 29, 7, 30, 0, 0, time.UTC)
+	at := func(day, hour int) node.Meeting {
+		next := time.Date(2026, 11, 28+day, hour, 0, 0, 0, la)
+		d := int(next.Weekday())
+		return node.Meeting{Listing: &protocol.Listing{Day: &d}, Next: &next}
+	}
+	inProgress := at(0, 23)
+	inProgress.InProgress = true
+	for _, tc := range []struct {
+		m    node.Meeting
+		want string
+	}{
+		{inProgress, "now"},
+		{at(0, 23), "today"}, // the meeting's own date, not UTC's
+		{at(1, 9), "tomorrow"},
+		{at(2, 9), "Monday"},
+		{node.Meeting{Listing: &protocol.Listing{}}, "by appointment"},
+	} {
+		if got := whenWord(tc.m, now); got != tc.want {
+			t.Errorf("%v: %q, want %q", tc.m.Next, got, tc.want)
+		}
+	}
 }

@@ -305,15 +305,13 @@ func meetingTable(c *cli.Context, meetings []node.Meeting, distance bool) error 
 		headers = append(headers, "KM")
 	}
 	t := newTable(c.App.Writer, append(headers, "ID")...)
+	now := time.Now()
 	for _, m := range meetings {
 		name := truncate(m.Name, 40)
 		if m.Cancelled {
 			name = "CANCELLED " + name
 		}
-		when := dayName(m.Day)
-		if m.InProgress {
-			when = "now"
-		}
+		when := whenWord(m, now)
 		row := []string{when, timeRange(m.Listing), name, strings.Join(m.Types, ","), truncate(where(m.Listing), 30)}
 		if distance {
 			km := ""
@@ -401,6 +399,31 @@ func typeNames(codes []string) string {
 		}
 	}
 	return strings.Join(names, ", ")
+}
+
+// whenWord says when a meeting next happens, for the table: "now", "today",
+// "tomorrow", else its day; dates are the meeting's own, in its zone.
+func whenWord(m node.Meeting, now time.Time) string {
+	if m.InProgress {
+		return "now"
+	}
+	if m.Next == nil {
+		return dayName(m.Day)
+	}
+	today := now.In(m.Next.Location())
+	switch next := *m.Next; {
+	case sameDate(next, today):
+		return "today"
+	case sameDate(next, today.AddDate(0, 0, 1)):
+		return "tomorrow"
+	}
+	return dayName(m.Day)
+}
+
+func sameDate(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd
 }
 
 func dayName(day *int) string {
