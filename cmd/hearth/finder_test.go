@@ -46,8 +46,12 @@ func TestMeetingGuideImport(t *testing.T) {
 	if !strings.Contains(out, "nothing changed") || !strings.Contains(out, "658 added") {
 		t.Errorf("dry run says:\n%s", out)
 	}
+	r, err := runHearthStdin(dir, nil, readFile(t, feedPath("appointment.json")), "meetings", "import", "-", "--dry-run")
+	if err != nil || r.code != 0 || !strings.HasPrefix(r.stdout, "dry run of standard input, nothing changed; an import would make: 2 added,") {
+		t.Errorf("dry run from standard input: %v %s", err, r)
+	}
 	if n := countMine(); n != 0 {
-		t.Fatalf("%d meetings stored after failed imports and a dry run, want 0", n)
+		t.Fatalf("%d meetings stored after failed imports and dry runs, want 0", n)
 	}
 
 	out = mustHearth(t, dir, nil, "meetings", "import", feedPath("aasfmarin.json"))

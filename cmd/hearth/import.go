@@ -28,6 +28,9 @@ func importMeetings(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if file == "-" {
+		file = "standard input"
+	}
 	opts := node.ImportOptions{DryRun: c.Bool("dry-run"), Prune: c.Bool("prune"), Timezone: c.String("timezone")}
 	return withOperator(c, func(ctx context.Context, op node.Operator) error {
 		sum, err := op.ImportMeetings(ctx, feed, opts)
