@@ -442,10 +442,5 @@ func (s *server) meetingFeed(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("Vary", "Accept-Encoding")
-	body := buf.Bytes()
-	if acceptsGzip(r) && len(body) > 1024 {
-		body = gzipBytes(body)
-		h.Set("Content-Encoding", "gzip")
-	}
-	w.Write(body)
+	writeCompressed(w, r, http.StatusOK, buf.Bytes())
 }

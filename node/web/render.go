@@ -162,15 +162,28 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name
 		// Meeting times and "in progress" change by the minute.
 		h.Set("Cache-Control", "no-cache")
 	}
-	body := buf.Bytes()
-	if !isMemberPath(r.URL.Path) && v.CSRF == "" {
-		// The words depend on the language cookie and header.
-		h.Set("Vary", "Accept-Encoding, Accept-Language, Cookie")
-		if len(body) > 1024 && acceptsGzip(r) {
-			h.Set("Content-Encoding", "gzip")
-			body = gzipBytes(body)
-		}
+	if isMemberPath(r.URL.Path) || v.CSRF != "" {
+		writeBody(w, r, status, buf.Bytes())
+		return
 	}
+	// The words depend on the language cookie and header.
+	h.Set("Vary", "Accept-Encoding, Accept-Language, Cookie")
+	writeCompressed(w, r, status, buf.Bytes())
+}
+
+// writeCompressed writes a public body, gzipped when it is worth it and the
+// client takes it: on 2G every kilobyte is a second. Never for a body with
+// a secret in it (see render).
+func writeCompressed(w http.ResponseWriter, r *http.Request, status int, body []byte) {
+	if len(body) > 1024 && acceptsGzip(r) {
+		w.Header().Set("Content-Encoding", "gzip")
+		body = gzipBytes(body)
+	}
+	writeBody(w, r, status, body)
+}
+
+// writeBody writes status and, unless the request is HEAD, body.
+func writeBody(w http.ResponseWriter, r *http.Request, status int, body []byte) {
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
 		w.Write(body)

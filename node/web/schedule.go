@@ -158,10 +158,5 @@ func (s *server) printSchedule(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("Vary", "Accept-Encoding, Accept-Language, Cookie")
-	body := buf.Bytes()
-	if len(body) > 1024 && acceptsGzip(r) {
-		h.Set("Content-Encoding", "gzip")
-		body = gzipBytes(body)
-	}
-	w.Write(body)
+	writeCompressed(w, r, http.StatusOK, buf.Bytes())
 }
