@@ -9,8 +9,15 @@ import (
 	"hearth/node/finder"
 )
 
+// MaxAPIMeetings is the most meetings one GET /api/v1/meetings answers
+// with, whatever limit it asks: an answer is built whole in memory, and a
+// hub may hold a hundred thousand listings. The whole set is the Meeting
+// Guide feed, /meetings.json.
+const MaxAPIMeetings = 500
+
 // APIHandler serves the public JSON API: GET /api/v1/status and
-// GET /api/v1/meetings. Nothing member-written is reachable here.
+// GET /api/v1/meetings (at most MaxAPIMeetings). Nothing member-written is
+// reachable here.
 func APIHandler(n *Node) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v1/status", func(w http.ResponseWriter, r *http.Request) {
@@ -29,6 +36,9 @@ func APIHandler(n *Node) http.Handler {
 		if err != nil {
 			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 			return
+		}
+		if q.Limit <= 0 || q.Limit > MaxAPIMeetings {
+			q.Limit = MaxAPIMeetings
 		}
 		ms, err := n.Meetings(r.Context(), q)
 		if err != nil {

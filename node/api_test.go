@@ -1,9 +1,15 @@
 package node
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"reflect"
+	"strings"
 	"testing"
 
 	"hearth/node/finder"
@@ -51,16 +57,58 @@ func TestQueryFromURL(t *testing.T) {
 }
 
 func TestWebURL(t *testing.T) {
+	t.Parallel()
+	lan := []net.IP{net.ParseIP("192.168.1.10"), net.ParseIP("2001:db8::7")}
 	for _, tc := range []struct {
-		s    Status
-		want string
+		listen string
+		tls    bool
+		lan    []net.IP
+		want   string
 	}{
-		{Status{Web: "127.0.0.1:7777"}, "http://127.0.0.1:7777/"},
-		{Status{Web: "0.0.0.0:7777"}, "http://127.0.0.1:7777/"},
-		{Status{Web: "hub.example.org:443", TLS: true}, "https://hub.example.org:443/"},
+		{"127.0.0.1:7777", false, lan, "http://127.0.0.1:7777/"},
+		{"0.0.0.0:7777", false, lan, "http://192.168.1.10:7777/ http://[2001:db8::7]:7777/"},
+		{"[::]:7777", true, lan, "https://192.168.1.10:7777/ https://[2001:db8::7]:7777/"},
+		{":7777", false, lan[:1], "http://192.168.1.10:7777/"},
+		{"0.0.0.0:7777", false, nil, "http://127.0.0.1:7777/"},
+		{"192.168.1.10:443", true, lan, "https://192.168.1.10:443/"},
+		{"hub.example.org:443", true, lan, "https://hub.example.org:443/"},
 	} {
-		if got := tc.s.WebURL(); got != tc.want {
-			t.Errorf("%+v: %s, want %s", tc.s, got, tc.want)
+		if got := strings.Join(webURLs(tc.listen, tc.tls, tc.lan), " "); got != tc.want {
+			t.Errorf("%s (TLS %v): %s, want %s", tc.listen, tc.tls, got, tc.want)
+		}
+	}
+	// On this machine: never an address a phone cannot open.
+	for _, u := range (Status{Web: "[::]:7777"}).WebURLs() {
+		if strings.Contains(u, "[::]") || strings.Contains(u, "0.0.0.0") {
+			t.Errorf("WebURLs gave %s", u)
+		}
+	}
+}
+
+// TestAPIMeetingsCapped: no limit asked, or a huge one, still gives at
+// most MaxAPIMeetings.
+func TestAPIMeetingsCapped(t *testing.T) {
+	t.Parallel()
+	n := newTestNode(t, "api", testConfig())
+	for i := range MaxAPIMeetings + 5 {
+		if _, err := n.AddMeeting(t.Context(), meetingDraft(fmt.Sprintf("Meeting %d", i), i%7)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := APIHandler(n.Node)
+	for _, target := range []string{"/api/v1/meetings", "/api/v1/meetings?limit=100000", "/api/v1/meetings?limit=0", "/api/v1/meetings?limit=3"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
+		var ms []Meeting
+		if err := json.Unmarshal(rec.Body.Bytes(), &ms); err != nil {
+			t.Fatalf("%s: %v", target, err)
+		}
+		want := MaxAPIMeetings
+		if strings.HasSuffix(target, "=3") {
+			want = 3
+		}
+		if len(ms) != want {
+			t.Errorf("%s: %d meetings, want %d", target, len(ms), want)
 		}
 	}
 }

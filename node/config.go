@@ -14,6 +14,7 @@ import (
 	"github.com/BurntSushi/toml"
 	ma "github.com/multiformats/go-multiaddr"
 
+	"hearth/node/members"
 	"hearth/protocol"
 )
 
@@ -61,11 +62,17 @@ type WebConfig struct {
 	TLSCert      string   `toml:"tls_cert" comment:"PEM certificate file; with tls_key, the page is served over HTTPS."`
 	TLSKey       string   `toml:"tls_key" comment:"PEM private key file for tls_cert."`
 	SessionIdle  Duration `toml:"session_idle" comment:"A member is signed out after this long without a request."`
+	// Without TLS, anyone on the network can read PINs and check-ins as
+	// they pass: serving beyond this machine that way must be a choice.
+	AllowPlainHTTPOnLAN bool `toml:"allow_plain_http_on_lan" comment:"Serve the page without TLS on an address other devices can reach; PINs and check-ins then cross the network readable by anyone on it (see README)."`
 }
 
 // MembersConfig is about member accounts.
 type MembersConfig struct {
 	SelfSignup bool `toml:"self_signup" comment:"Let members make their own account on the page; off means the operator runs 'hearth members add'."`
+	// Each PIN check holds argon2id's memory (19 MiB) until it ends, so
+	// this bounds the hub's memory under a burst of sign-ins or sign-ups.
+	PINChecksAtOnce int `toml:"pin_checks_at_once" comment:"How many PIN checks (sign-ins, new accounts) may run at once, 19 MiB each; more wait their turn, so a burst cannot exhaust memory."`
 }
 
 // HelpConfig is what the help page and an unsafe check-in show.
@@ -107,6 +114,7 @@ func DefaultConfig() Config {
 			AllowedHosts: []string{},
 			SessionIdle:  Duration(15 * time.Minute),
 		},
+		Members: MembersConfig{PINChecksAtOnce: members.DefaultKDFSlots},
 		Help: HelpConfig{
 			CrisisLines: []string{"Emergency services: 112"},
 		},
@@ -160,13 +168,34 @@ func (c *Config) Validate() error {
 	if (c.Web.TLSCert == "") != (c.Web.TLSKey == "") {
 		return fmt.Errorf("web.tls_cert and web.tls_key: set both or neither")
 	}
+	if c.Web.TLSCert == "" && !c.Web.AllowPlainHTTPOnLAN && !IsLoopback(c.Web.Listen) {
+		return fmt.Errorf("web.listen: %s reaches other devices, and without TLS members' PINs would cross the network in clear: make a certificate with 'hearth tls selfsigned' and set web.tls_cert and web.tls_key, or set web.allow_plain_http_on_lan = true (see README: Serving phones on the hub's Wi-Fi)", c.Web.Listen)
+	}
 	if c.Web.SessionIdle.D() < time.Minute {
 		return fmt.Errorf("web.session_idle: at least 1m")
+	}
+	if n := c.Members.PINChecksAtOnce; n < 1 || n > 64 {
+		return fmt.Errorf("members.pin_checks_at_once: between 1 and 64")
 	}
 	if c.Store.GCInterval.D() < time.Minute {
 		return fmt.Errorf("store.gc_interval: at least 1m")
 	}
 	return nil
+}
+
+// IsLoopback reports whether a HOST:PORT listen address reaches this
+// machine only: localhost or a loopback IP. An empty host, 0.0.0.0, ::,
+// any other address or name reaches further.
+func IsLoopback(listen string) bool {
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // LoadConfig reads a config.toml over the defaults. Errors name the file and

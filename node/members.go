@@ -16,18 +16,26 @@ func (n *Node) ListMembers(context.Context) ([]members.Summary, error) {
 }
 
 // AddMember makes a member account.
-func (n *Node) AddMember(_ context.Context, nick, pin string) error {
-	return n.members.Add(nick, pin)
+func (n *Node) AddMember(ctx context.Context, nick, pin string) error {
+	_, err := n.members.Add(ctx, nick, pin)
+	return err
 }
 
 // RemoveMember erases a member and everything they wrote.
-func (n *Node) RemoveMember(_ context.Context, nick, pin string) error {
-	return n.members.Remove(nick, pin)
+func (n *Node) RemoveMember(ctx context.Context, nick, pin string) error {
+	return n.members.Remove(ctx, nick, pin)
+}
+
+// UnlockMember clears the wrong-PIN count and lock of a nickname, so its
+// member may sign in at once; it returns how many attempts were counted
+// (0: it was not locked). A nickname no member has is cleared the same way.
+func (n *Node) UnlockMember(_ context.Context, nick string) (int, error) {
+	return n.members.ResetLockout(nick)
 }
 
 // AddCheckIn records a check-in for a member.
-func (n *Node) AddCheckIn(_ context.Context, nick, pin string, c members.CheckIn) (members.CheckIn, error) {
-	acct, err := n.members.Unlock(nick, pin)
+func (n *Node) AddCheckIn(ctx context.Context, nick, pin string, c members.CheckIn) (members.CheckIn, error) {
+	acct, err := n.members.Unlock(ctx, nick, pin)
 	if err != nil {
 		return members.CheckIn{}, err
 	}
@@ -35,8 +43,8 @@ func (n *Node) AddCheckIn(_ context.Context, nick, pin string, c members.CheckIn
 }
 
 // CheckIns returns a member's check-ins, newest first.
-func (n *Node) CheckIns(_ context.Context, nick, pin string) ([]members.CheckIn, error) {
-	acct, err := n.members.Unlock(nick, pin)
+func (n *Node) CheckIns(ctx context.Context, nick, pin string) ([]members.CheckIn, error) {
+	acct, err := n.members.Unlock(ctx, nick, pin)
 	if err != nil {
 		return nil, err
 	}
@@ -46,8 +54,8 @@ func (n *Node) CheckIns(_ context.Context, nick, pin string) ([]members.CheckIn,
 // EraseCheckIns erases everything a member wrote, for good: their wrapped
 // key is dropped (crypto-shredding) and their records deleted, so the
 // account goes too, as "erase everything" on the member page.
-func (n *Node) EraseCheckIns(_ context.Context, nick, pin string) error {
-	acct, err := n.members.Unlock(nick, pin)
+func (n *Node) EraseCheckIns(ctx context.Context, nick, pin string) error {
+	acct, err := n.members.Unlock(ctx, nick, pin)
 	if err != nil {
 		return err
 	}

@@ -118,7 +118,9 @@ func (n *Node) load() error {
 	if n.peers, err = loadPeerBook(n.store, n.cfg.Network.Policy); err != nil {
 		return err
 	}
-	n.members = members.New(n.store, members.Options{Now: n.now})
+	if n.members, err = members.New(n.store, members.Options{Now: n.now, KDFSlots: n.cfg.Members.PINChecksAtOnce}); err != nil {
+		return err
+	}
 	n.listings = newListingSet(n.defaultLocation())
 	if err := n.listings.load(n.store, n.now()); err != nil {
 		return err

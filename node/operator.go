@@ -44,6 +44,7 @@ type Operator interface {
 	ListMembers(ctx context.Context) ([]members.Summary, error)
 	AddMember(ctx context.Context, nick, pin string) error
 	RemoveMember(ctx context.Context, nick, pin string) error
+	UnlockMember(ctx context.Context, nick string) (int, error)
 	AddCheckIn(ctx context.Context, nick, pin string, c members.CheckIn) (members.CheckIn, error)
 	CheckIns(ctx context.Context, nick, pin string) ([]members.CheckIn, error)
 	EraseCheckIns(ctx context.Context, nick, pin string) error
@@ -132,6 +133,7 @@ func (n *Node) operatorHandler() http.Handler {
 	handle(mux, "members/remove", func(ctx context.Context, r memberRequest) (empty, error) {
 		return empty{}, n.RemoveMember(ctx, r.Nick, r.PIN)
 	})
+	handle(mux, "members/unlock", func(ctx context.Context, nick string) (int, error) { return n.UnlockMember(ctx, nick) })
 	handle(mux, "checkins/add", func(ctx context.Context, r checkInRequest) (members.CheckIn, error) {
 		return n.AddCheckIn(ctx, r.Nick, r.PIN, r.CheckIn)
 	})
@@ -349,6 +351,9 @@ func (r *Remote) AddMember(ctx context.Context, nick, pin string) error {
 func (r *Remote) RemoveMember(ctx context.Context, nick, pin string) error {
 	_, err := call[empty](ctx, r, "members/remove", memberRequest{nick, pin})
 	return err
+}
+func (r *Remote) UnlockMember(ctx context.Context, nick string) (int, error) {
+	return call[int](ctx, r, "members/unlock", nick)
 }
 func (r *Remote) AddCheckIn(ctx context.Context, nick, pin string, c members.CheckIn) (members.CheckIn, error) {
 	return call[members.CheckIn](ctx, r, "checkins/add", checkInRequest{nick, pin, c})

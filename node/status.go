@@ -2,6 +2,8 @@ package node
 
 import (
 	"context"
+	"net"
+	"slices"
 	"strings"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -90,15 +92,75 @@ func (n *Node) Status(context.Context) (Status, error) {
 	return s, nil
 }
 
-// WebURL is the address of the member page, as a URL.
-func (s Status) WebURL() string {
+// WebURL is the address of the member page, as a URL a phone can open:
+// for a hub listening on every interface (0.0.0.0, ::), the first of
+// WebURLs.
+func (s Status) WebURL() string { return s.WebURLs()[0] }
+
+// WebURLs are the member page's URLs: the listen address itself, or for a
+// hub listening on every interface, one per address of this machine that
+// other devices can reach (private IPv4 first), else the loopback one.
+func (s Status) WebURLs() []string { return webURLs(s.Web, s.TLS, lanIPs()) }
+
+func webURLs(listen string, tls bool, lan []net.IP) []string {
 	scheme := "http://"
-	if s.TLS {
+	if tls {
 		scheme = "https://"
 	}
-	host := s.Web
-	if strings.HasPrefix(host, "0.0.0.0:") {
-		host = "127.0.0.1:" + strings.TrimPrefix(host, "0.0.0.0:")
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil {
+		return []string{scheme + listen + "/"}
 	}
-	return scheme + host + "/"
+	if ip := net.ParseIP(host); host != "" && (ip == nil || !ip.IsUnspecified()) {
+		return []string{scheme + net.JoinHostPort(host, port) + "/"}
+	}
+	var out []string
+	for _, ip := range lan {
+		out = append(out, scheme+net.JoinHostPort(ip.String(), port)+"/")
+	}
+	if len(out) == 0 {
+		out = append(out, scheme+net.JoinHostPort("127.0.0.1", port)+"/")
+	}
+	return out
+}
+
+// virtualInterfaces are name prefixes of interfaces no phone is on:
+// container and VM bridges.
+var virtualInterfaces = []string{"docker", "br-", "veth", "virbr", "vboxnet", "vmnet", "cni", "flannel", "podman", "lxc"}
+
+// lanIPs are this machine's addresses on interfaces that are up, not
+// loopback and not container bridges: IPv4 in private ranges first, then
+// other IPv4, then global IPv6.
+func lanIPs() []net.IP {
+	ifaces, err := net.Interfaces()
+	if err != nil {
+		return nil
+	}
+	var private, public4, public6 []net.IP
+	for _, ifc := range ifaces {
+		if ifc.Flags&net.FlagUp == 0 || ifc.Flags&net.FlagLoopback != 0 || slices.ContainsFunc(virtualInterfaces, func(p string) bool {
+			return strings.HasPrefix(ifc.Name, p)
+		}) {
+			continue
+		}
+		addrs, err := ifc.Addrs()
+		if err != nil {
+			continue
+		}
+		for _, a := range addrs {
+			ipn, ok := a.(*net.IPNet)
+			if !ok || !ipn.IP.IsGlobalUnicast() {
+				continue
+			}
+			switch ip := ipn.IP; {
+			case ip.To4() != nil && ip.IsPrivate():
+				private = append(private, ip)
+			case ip.To4() != nil:
+				public4 = append(public4, ip)
+			default:
+				public6 = append(public6, ip)
+			}
+		}
+	}
+	return slices.Concat(private, public4, public6)
 }

@@ -32,10 +32,6 @@ type Member struct {
 	KDF        KDFParams `json:"kdf"`
 	Salt       []byte    `json:"salt"`
 	WrappedKey []byte    `json:"wrapped_key"`
-	// Failures counts wrong PINs in a row; LockedUntil is when the next
-	// attempt is allowed. Kept here so a restart does not reset them.
-	Failures    int       `json:"failures,omitempty"`
-	LockedUntil time.Time `json:"locked_until,omitzero"`
 	// Profile is the member's sealed profile (sober-since date), or nil.
 	Profile []byte `json:"profile,omitempty"`
 }

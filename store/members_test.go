@@ -34,15 +34,8 @@ func TestMembers(t *testing.T) {
 		}
 	}
 	got, err := s.GetMember("bob")
-	if err != nil || got.KDF != m.KDF || !got.Created.Equal(created) || string(got.WrappedKey) != "wrapped" || string(got.Profile) != "profile" || !got.LockedUntil.IsZero() {
+	if err != nil || got.KDF != m.KDF || !got.Created.Equal(created) || string(got.WrappedKey) != "wrapped" || string(got.Profile) != "profile" {
 		t.Errorf("get: %+v %v", got, err)
-	}
-	got.Failures, got.LockedUntil = 4, created.Add(time.Minute)
-	if err := s.PutMember(got); err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := s.GetMember("bob"); got.Failures != 4 || !got.LockedUntil.Equal(created.Add(time.Minute)) {
-		t.Errorf("lockout not kept: %+v", got)
 	}
 	list, err := s.Members()
 	if err != nil {
@@ -114,8 +107,8 @@ func TestDeleteMember(t *testing.T) {
 		if err := s.PutMember(Member{Nick: nick, WrappedKey: []byte("key of " + nick)}); err != nil {
 			t.Fatal(err)
 		}
-		// Several versions of the record, as lockouts write.
-		if err := s.PutMember(Member{Nick: nick, WrappedKey: []byte("key of " + nick), Failures: 1}); err != nil {
+		// Several versions of the record, as profile changes write.
+		if err := s.PutMember(Member{Nick: nick, WrappedKey: []byte("key of " + nick), Profile: []byte("p")}); err != nil {
 			t.Fatal(err)
 		}
 		for n := range uint64(20) {

@@ -56,6 +56,7 @@ const (
 	prefixPeer    = 'p' // 'p' peer ID                 -> Peer as JSON
 	prefixMember  = 'u' // 'u' len nick                -> Member as JSON
 	prefixCheckIn = 'c' // 'c' len nick, 16-byte ID    -> sealed check-in
+	prefixLockout = 'a' // 'a' 32-byte name key         -> Lockout as JSON
 )
 
 // Options configure Open.

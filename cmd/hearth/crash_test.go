@@ -15,7 +15,7 @@ func TestKillDuringWrites(t *testing.T) {
 	const acknowledgedBeforeKill = 5
 	dir := t.TempDir()
 	n := startNode(t, dir)
-	pin := []string{"HEARTH_PIN=4821"}
+	pin := []string{"HEARTH_PIN=482197"}
 	mustHearth(t, dir, pin, "members", "add", "ama")
 
 	var (

@@ -56,7 +56,7 @@ func (r result) String() string {
 }
 
 // hearth runs one CLI command on dir and waits for it. env adds variables
-// ("HEARTH_PIN=1234").
+// ("HEARTH_PIN=428613").
 func hearth(t *testing.T, dir string, env []string, args ...string) result {
 	t.Helper()
 	r, err := runHearth(dir, env, args...)

@@ -12,7 +12,7 @@ import (
 func TestMemberCheckIns(t *testing.T) {
 	dir := t.TempDir()
 	mustHearth(t, dir, nil, "init")
-	pin := []string{"HEARTH_PIN=8080"}
+	pin := []string{"HEARTH_PIN=808642"}
 
 	assertOneLineError(t, hearth(t, dir, nil, "members", "add", "kofi"), "set HEARTH_PIN or run in a terminal to type the PIN")
 	mustHearth(t, dir, pin, "members", "add", "kofi")

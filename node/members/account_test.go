@@ -17,8 +17,8 @@ func intp(n int) *int { return &n }
 func TestCheckInsRoundTrip(t *testing.T) {
 	e := newEnv(t)
 	b := e.book()
-	mustAdd(t, b, "ana", "1234")
-	a := mustUnlock(t, b, "ana", "1234")
+	mustAdd(t, b, "ana", "428613")
+	a := mustUnlock(t, b, "ana", "428613")
 	if a.Nick() != "ana" {
 		t.Errorf("nick %q", a.Nick())
 	}
@@ -48,7 +48,7 @@ func TestCheckInsRoundTrip(t *testing.T) {
 	// Unlocked again (a new session, after a restart), the same check-ins,
 	// newest first.
 	b = e.reopen()
-	got, err := mustUnlock(t, b, "ana", "1234").CheckIns()
+	got, err := mustUnlock(t, b, "ana", "428613").CheckIns()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,8 +63,8 @@ func TestCheckInsRoundTrip(t *testing.T) {
 
 func TestCheckInValidation(t *testing.T) {
 	b := newEnv(t).book()
-	mustAdd(t, b, "ana", "1234")
-	a := mustUnlock(t, b, "ana", "1234")
+	mustAdd(t, b, "ana", "428613")
+	a := mustUnlock(t, b, "ana", "428613")
 	many := make([]string, 11)
 	for i := range many {
 		many[i] = fmt.Sprint("t", i)
@@ -110,10 +110,10 @@ func TestOperatorCannotRead(t *testing.T) {
 	const secret = "SECRET-NOTE-4f9e relapsed on friday"
 	e := newEnv(t)
 	b := e.book()
-	mustAdd(t, b, "ana", "1234")
-	mustAdd(t, b, "ben", "5678")
-	ana := mustUnlock(t, b, "ana", "1234")
-	ben := mustUnlock(t, b, "ben", "5678")
+	mustAdd(t, b, "ana", "428613")
+	mustAdd(t, b, "ben", "573920")
+	ana := mustUnlock(t, b, "ana", "428613")
+	ben := mustUnlock(t, b, "ben", "573920")
 	if _, err := ana.AddCheckIn(CheckIn{Mood: 2, Note: secret, Triggers: []string{"secret-trigger-4f9e"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -173,8 +173,8 @@ func TestOperatorCannotRead(t *testing.T) {
 func TestProfile(t *testing.T) {
 	e := newEnv(t)
 	b := e.book()
-	mustAdd(t, b, "ana", "1234")
-	a := mustUnlock(t, b, "ana", "1234")
+	mustAdd(t, b, "ana", "428613")
+	a := mustUnlock(t, b, "ana", "428613")
 	if p, err := a.Profile(); err != nil || p.SoberSince != nil {
 		t.Errorf("new profile: %+v %v", p, err)
 	}
@@ -184,7 +184,7 @@ func TestProfile(t *testing.T) {
 		t.Fatal(err)
 	}
 	b = e.reopen()
-	a = mustUnlock(t, b, "ana", "1234")
+	a = mustUnlock(t, b, "ana", "428613")
 	p, err := a.Profile()
 	if err != nil || p.SoberSince == nil || !p.SoberSince.Equal(time.Date(2024, 12, 31, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("profile: %+v %v", p, err)
@@ -203,7 +203,7 @@ func TestProfile(t *testing.T) {
 	if err := a.SetProfile(Profile{SoberSince: &local}); err != nil {
 		t.Fatal(err)
 	}
-	b.Unlock("ana", "0000")
+	b.Unlock(t.Context(), "ana", "0000")
 	if p, _ := a.Profile(); p.SoberSince == nil {
 		t.Error("profile lost after a failed unlock")
 	}
@@ -212,9 +212,9 @@ func TestProfile(t *testing.T) {
 func TestErase(t *testing.T) {
 	e := newEnv(t)
 	b := e.book()
-	mustAdd(t, b, "ana", "1234")
-	a := mustUnlock(t, b, "ana", "1234")
-	other := mustUnlock(t, b, "ana", "1234") // a second session
+	mustAdd(t, b, "ana", "428613")
+	a := mustUnlock(t, b, "ana", "428613")
+	other := mustUnlock(t, b, "ana", "428613") // a second session
 	for range 5 {
 		if _, err := a.AddCheckIn(CheckIn{Mood: 3, Note: "private"}); err != nil {
 			t.Fatal(err)
@@ -229,7 +229,7 @@ func TestErase(t *testing.T) {
 	if n, err := e.st.CountCheckIns("ana"); n != 0 || err != nil {
 		t.Errorf("%d check-ins left (%v)", n, err)
 	}
-	if _, err := b.Unlock("ana", "1234"); err != ErrWrongPIN {
+	if _, err := b.Unlock(t.Context(), "ana", "428613"); err != ErrWrongPIN {
 		t.Errorf("unlock after erase: %v", err)
 	}
 	for name, err := range map[string]error{
@@ -245,21 +245,21 @@ func TestErase(t *testing.T) {
 	}
 	// The nickname is free again, and the new account is empty; the old
 	// sessions cannot write into it.
-	mustAdd(t, b, "ana", "9999")
+	mustAdd(t, b, "ana", "730518")
 	if _, err := other.AddCheckIn(CheckIn{Mood: 1}); err != ErrErased {
 		t.Errorf("old session into the new account: %v", err)
 	}
-	if cs, err := mustUnlock(t, b, "ana", "9999").CheckIns(); err != nil || len(cs) != 0 {
+	if cs, err := mustUnlock(t, b, "ana", "730518").CheckIns(); err != nil || len(cs) != 0 {
 		t.Errorf("new account: %d check-ins, %v", len(cs), err)
 	}
 }
 
 func TestConcurrentCheckIns(t *testing.T) {
 	b := newEnv(t).book()
-	mustAdd(t, b, "ana", "1234")
-	mustAdd(t, b, "ben", "1234")
-	ana := mustUnlock(t, b, "ana", "1234")
-	ben := mustUnlock(t, b, "ben", "1234")
+	mustAdd(t, b, "ana", "428613")
+	mustAdd(t, b, "ben", "428613")
+	ana := mustUnlock(t, b, "ana", "428613")
+	ben := mustUnlock(t, b, "ben", "428613")
 	const workers, each = 8, 10
 	var wg sync.WaitGroup
 	for w := range workers {

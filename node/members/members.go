@@ -13,6 +13,7 @@ package members
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -25,7 +26,8 @@ import (
 )
 
 // Errors. Their messages are written for the member or operator who sees
-// them; callers test them with errors.Is.
+// them; callers test them with errors.Is. ErrBadPIN and ErrBusy are with
+// the rules they name (pin.go, slots.go).
 var (
 	// ErrExists: Add was given a nickname that is taken.
 	ErrExists = errors.New("a member with that nickname already exists: choose another nickname")
@@ -35,8 +37,6 @@ var (
 	// ErrTooManyAttempts: too many wrong PINs in a row; Unlock returns an
 	// *AttemptsError wrapping it, which says how long to wait.
 	ErrTooManyAttempts = errors.New("too many wrong PINs")
-	// ErrBadPIN: Add was given a PIN that breaks the rules.
-	ErrBadPIN = fmt.Errorf("the PIN must be %d to %d characters", minPINLen, maxPINLen)
 	// ErrBadNick: Add was given a nickname that breaks the rules.
 	ErrBadNick = fmt.Errorf("a nickname must be 1 to %d letters, digits, '-', '_' or '.'", maxNickLen)
 	// ErrInvalidCheckIn: AddCheckIn or SetProfile was given a value out of
@@ -47,17 +47,14 @@ var (
 	ErrErased = errors.New("this account was erased: make a new one to keep checking in")
 )
 
-// Rules for nicknames and PINs.
-const (
-	maxNickLen = 32
-	minPINLen  = 4
-	maxPINLen  = 64
-)
+// maxNickLen is the longest nickname.
+const maxNickLen = 32
 
 // DefaultKDF is argon2id with OWASP's minimum: 19 MiB, two passes, one
 // thread. About 50 ms on a laptop and a few hundred on a small board:
 // slow enough that guessing a PIN from a copied disk costs real time, and
 // little enough memory that a board can check a few sign-ins at once.
+// BenchmarkOfflineGuess prints what one guess costs on this machine.
 var DefaultKDF = store.KDFParams{Time: 2, MemoryKiB: 19 * 1024, Threads: 1}
 
 // Options configure a Book.
@@ -68,34 +65,36 @@ type Options struct {
 	// DefaultKDF's. Existing accounts keep the parameters they were made
 	// with. Tests use cheap ones.
 	KDF store.KDFParams
+	// KDFSlots is how many argon2id derivations may run at once; 0 is
+	// DefaultKDFSlots. More wait their turn (up to a bound, then ErrBusy).
+	KDFSlots int
 }
 
 // Book is the hub's member accounts.
 type Book struct {
-	st  *store.Store
-	now func() time.Time
-	kdf store.KDFParams
+	st    *store.Store
+	now   func() time.Time
+	kdf   store.KDFParams
+	slots *kdfSlots
 
 	// dummySalt is what an unknown nickname's PIN is derived against, so
 	// it costs the same time as a real member's.
 	dummySalt []byte
+	// lockoutSalt salts the keys of lockout records (see lockoutKey).
+	lockoutSalt []byte
 
 	// nicks serialises everything that reads and then writes one member's
-	// record: PIN checks (so parallel guesses cannot slip past a lockout),
-	// profile updates, erasure, and check-ins (which must not land after
-	// an erasure).
+	// record (profile updates, erasure, and check-ins, which must not land
+	// after an erasure) and, under lockPrefix, one name's lockout record.
 	nicks keyedMutex
 
-	// unknown counts wrong attempts against nicknames that have no account,
-	// so they lock out like real ones: otherwise "locked" would tell who
-	// exists. Kept in memory only, bounded by maxUnknown.
-	unknownMu sync.Mutex
-	unknown   map[string]*attempts
+	sweepMu   sync.Mutex
+	lastSweep time.Time
 }
 
 // New returns the member book kept in st.
-func New(st *store.Store, opts Options) *Book {
-	b := &Book{st: st, now: opts.Now, kdf: opts.KDF, unknown: make(map[string]*attempts)}
+func New(st *store.Store, opts Options) (*Book, error) {
+	b := &Book{st: st, now: opts.Now, kdf: opts.KDF}
 	if b.now == nil {
 		b.now = time.Now
 	}
@@ -108,9 +107,18 @@ func New(st *store.Store, opts Options) *Book {
 	if b.kdf.Threads == 0 {
 		b.kdf.Threads = DefaultKDF.Threads
 	}
+	slots := opts.KDFSlots
+	if slots <= 0 {
+		slots = DefaultKDFSlots
+	}
+	b.slots = newKDFSlots(slots)
 	b.dummySalt = make([]byte, saltLen)
 	rand.Read(b.dummySalt)
-	return b
+	var err error
+	if b.lockoutSalt, err = loadLockoutSalt(st); err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 // Summary is what the operator may see of an account: no contents.
@@ -120,49 +128,54 @@ type Summary struct {
 	CheckIns int       `json:"checkins"`
 }
 
-// Add makes an account. The nickname is case-insensitive (kept
-// lower-case); see ErrBadNick and ErrBadPIN for the rules.
-func (b *Book) Add(nick, pin string) error {
+// Add makes an account and returns it unlocked, so a member signing up is
+// signed in without a second derivation. The nickname is case-insensitive
+// (kept lower-case); see ErrBadNick and PINError for the rules. The
+// derivation waits for a slot while ctx allows (see ErrBusy).
+func (b *Book) Add(ctx context.Context, nick, pin string) (*Account, error) {
 	nick, err := normalizeNick(nick)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := checkPIN(pin); err != nil {
-		return err
+	if err := checkPIN(pin, nick); err != nil {
+		return nil, err
 	}
 	defer b.nicks.lock(nick)()
 	if _, err := b.st.GetMember(nick); err == nil {
-		return ErrExists
+		return nil, ErrExists
 	} else if !errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("members: add: %w", err)
+		return nil, fmt.Errorf("members: add: %w", err)
 	}
 	// Check-ins left by an erasure cut short would belong to nobody, and
 	// the new account could not open them: clear them first.
 	if n, err := b.st.CountCheckIns(nick); err != nil {
-		return fmt.Errorf("members: add: %w", err)
+		return nil, fmt.Errorf("members: add: %w", err)
 	} else if n > 0 {
 		if err := b.st.DeleteMember(nick); err != nil {
-			return fmt.Errorf("members: add: clearing old records: %w", err)
+			return nil, fmt.Errorf("members: add: clearing old records: %w", err)
 		}
 	}
 	dataKey := make([]byte, keyLen)
 	rand.Read(dataKey)
 	m := store.Member{Nick: nick, Created: b.now().UTC(), KDF: b.kdf, Salt: make([]byte, saltLen)}
 	rand.Read(m.Salt)
-	m.WrappedKey, err = wrapKey(pin, dataKey, m)
+	kek, err := b.deriveKEK(ctx, pin, m)
 	if err != nil {
-		return fmt.Errorf("members: add: %w", err)
+		return nil, err
+	}
+	if m.WrappedKey, err = wrapKey(kek, dataKey, nick); err != nil {
+		return nil, fmt.Errorf("members: add: %w", err)
 	}
 	if err := b.st.PutMember(m); err != nil {
-		return fmt.Errorf("members: add: %w", err)
+		return nil, fmt.Errorf("members: add: %w", err)
 	}
-	return nil
+	return newAccount(b, m, dataKey)
 }
 
 // Remove erases an account and everything its member wrote, after checking
 // the PIN as Unlock does.
-func (b *Book) Remove(nick, pin string) error {
-	a, err := b.Unlock(nick, pin)
+func (b *Book) Remove(ctx context.Context, nick, pin string) error {
+	a, err := b.Unlock(ctx, nick, pin)
 	if err != nil {
 		return err
 	}
@@ -189,53 +202,61 @@ func (b *Book) List() ([]Summary, error) {
 // Unlock checks a member's PIN and returns their unlocked account.
 //
 // An unknown nickname and a wrong PIN both give ErrWrongPIN, after the same
-// work (the argon2id derivation and a synced write), so neither the answer
-// nor its timing tells whether the nickname exists. After three wrong PINs
-// in a row the nickname is locked for 1 s, then 2 s, 4 s and so on up to
-// 15 minutes; meanwhile Unlock returns an *AttemptsError without checking
-// the PIN. The count survives restarts; a right PIN resets it.
-func (b *Book) Unlock(nick, pin string) (*Account, error) {
-	norm, nickErr := normalizeNick(nick)
-	if nickErr != nil {
-		// Count it under a bounded form of what was typed: it has no account
-		// either, and must behave like any unknown nickname.
-		norm = strings.ToLower(truncate(strings.TrimSpace(nick), 2*maxNickLen))
-	}
-	defer b.nicks.lock(norm)()
-	now := b.now()
-	if nickErr != nil {
-		return nil, b.failUnknown(norm, pin, now)
-	}
-	m, err := b.st.GetMember(norm)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, b.failUnknown(norm, pin, now)
-	}
+// work (a synced write of the name's lockout record, then the argon2id
+// derivation), so neither the answer nor its timing tells whether the
+// nickname exists. The attempt is counted before the PIN is checked: after
+// three in a row that were not right, the name is locked for 1 s, then
+// 2 s, 4 s and so on up to 15 minutes; meanwhile Unlock returns an
+// *AttemptsError without checking the PIN. The count survives restarts,
+// for unknown names as for members; a right PIN resets it, and so does
+// ResetLockout. The derivation waits for a slot while ctx allows; if it
+// never runs, the attempt is not counted.
+func (b *Book) Unlock(ctx context.Context, nick, pin string) (*Account, error) {
+	name := attemptName(nick)
+	key, err := b.reserve(name)
 	if err != nil {
-		return nil, fmt.Errorf("members: unlock: %w", err)
+		return nil, err
 	}
-	if wait := m.LockedUntil.Sub(now); wait > 0 {
-		return nil, &AttemptsError{Wait: wait}
-	}
-	dataKey, err := unwrapKey(pin, m)
-	if errors.Is(err, errAuth) {
-		m.Failures++
-		m.LockedUntil = time.Time{}
-		if d := lockout(m.Failures); d > 0 {
-			m.LockedUntil = now.Add(d)
+	acct, err := b.check(ctx, name, pin)
+	switch {
+	case err == nil:
+		if err := b.clearLockout(name, key); err != nil {
+			return nil, err
 		}
-		if err := b.st.PutMember(m); err != nil {
-			return nil, fmt.Errorf("members: unlock: %w", err)
+		return acct, nil
+	case errors.Is(err, ErrWrongPIN):
+		return nil, err
+	case errors.Is(err, ErrBusy), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		b.refund(name, key)
+		return nil, err
+	}
+	return nil, fmt.Errorf("members: unlock: %w", err)
+}
+
+// check derives the key from pin and opens name's account with it; for a
+// name with no account it does the same derivation against a dummy salt
+// and says ErrWrongPIN.
+func (b *Book) check(ctx context.Context, name, pin string) (*Account, error) {
+	m, err := b.st.GetMember(name)
+	if _, nickErr := normalizeNick(name); nickErr != nil || errors.Is(err, store.ErrNotFound) {
+		if _, err := b.deriveKEK(ctx, pin, store.Member{Nick: name, KDF: b.kdf, Salt: b.dummySalt}); err != nil {
+			return nil, err
 		}
 		return nil, ErrWrongPIN
 	}
 	if err != nil {
-		return nil, fmt.Errorf("members: unlock: %w", err)
+		return nil, err
 	}
-	if m.Failures != 0 || !m.LockedUntil.IsZero() {
-		m.Failures, m.LockedUntil = 0, time.Time{}
-		if err := b.st.PutMember(m); err != nil {
-			return nil, fmt.Errorf("members: unlock: %w", err)
-		}
+	kek, err := b.deriveKEK(ctx, pin, m)
+	if err != nil {
+		return nil, err
+	}
+	dataKey, err := unwrapKey(kek, m)
+	if errors.Is(err, errAuth) {
+		return nil, ErrWrongPIN
+	}
+	if err != nil {
+		return nil, err
 	}
 	return newAccount(b, m, dataKey)
 }
@@ -254,18 +275,6 @@ func normalizeNick(nick string) (string, error) {
 		}
 	}
 	return nick, nil
-}
-
-// checkPIN checks the PIN rules. Any characters count, so a member may use
-// a passphrase in their own script; length is in characters, not bytes.
-func checkPIN(pin string) error {
-	if !utf8.ValidString(pin) {
-		return ErrBadPIN
-	}
-	if n := utf8.RuneCountInString(pin); n < minPINLen || n > maxPINLen {
-		return ErrBadPIN
-	}
-	return nil
 }
 
 // truncate cuts s to at most n bytes, on a character boundary.

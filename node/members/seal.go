@@ -1,6 +1,7 @@
 package members
 
 import (
+	"context"
 	"crypto/cipher"
 	"crypto/rand"
 	"errors"
@@ -47,8 +48,23 @@ func adCheckIn(nick string, id []byte) []byte {
 	return append([]byte(adCheckInDomain+nick+"\x00"), id...)
 }
 
-// deriveKEK derives a member's key-encryption key from their PIN.
-func deriveKEK(pin string, m store.Member) []byte {
+// deriveKEK derives a member's key-encryption key from their PIN, in one
+// of the book's slots: argon2id's memory is the largest thing a hub
+// allocates, and a burst of sign-ins must not multiply it.
+func (b *Book) deriveKEK(ctx context.Context, pin string, m store.Member) ([]byte, error) {
+	if err := checkKDF(m.KDF); err != nil {
+		return nil, err
+	}
+	release, err := b.slots.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return argon2IDKey(pin, m), nil
+}
+
+// argon2IDKey is the derivation itself, with m's parameters and salt.
+func argon2IDKey(pin string, m store.Member) []byte {
 	p := m.KDF
 	return argon2.IDKey([]byte(pin), m.Salt, p.Time, p.MemoryKiB, p.Threads, keyLen)
 }
@@ -61,26 +77,20 @@ func checkKDF(p store.KDFParams) error {
 	return nil
 }
 
-// wrapKey seals the data key under the key derived from pin with m's
-// parameters and salt.
-func wrapKey(pin string, dataKey []byte, m store.Member) ([]byte, error) {
-	if err := checkKDF(m.KDF); err != nil {
-		return nil, err
-	}
-	aead, err := chacha20poly1305.NewX(deriveKEK(pin, m))
+// wrapKey seals the data key under kek, the key derived from the member's
+// PIN.
+func wrapKey(kek, dataKey []byte, nick string) ([]byte, error) {
+	aead, err := chacha20poly1305.NewX(kek)
 	if err != nil {
 		return nil, err
 	}
-	return seal(aead, dataKey, adKey(m.Nick)), nil
+	return seal(aead, dataKey, adKey(nick)), nil
 }
 
-// unwrapKey opens m's data key with pin. A wrong PIN gives errAuth: the
+// unwrapKey opens m's data key with kek. A wrong PIN gives errAuth: the
 // AEAD tag is the PIN check, so nothing derived from the PIN is stored.
-func unwrapKey(pin string, m store.Member) ([]byte, error) {
-	if err := checkKDF(m.KDF); err != nil {
-		return nil, err
-	}
-	aead, err := chacha20poly1305.NewX(deriveKEK(pin, m))
+func unwrapKey(kek []byte, m store.Member) ([]byte, error) {
+	aead, err := chacha20poly1305.NewX(kek)
 	if err != nil {
 		return nil, err
 	}

@@ -1,8 +1,8 @@
 package web
 
 import (
+	"context"
 	"errors"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -50,13 +50,14 @@ func (s *server) memberForm(h memberHandler) http.HandlerFunc {
 	})
 }
 
-// form checks a signed-out form: body size and CSRF token.
+// form checks a form shown before there is a session (sign-in, sign-up):
+// body size, and a token this server issued to this client for it.
 func (s *server) form(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !s.parseForm(w, r) {
 			return
 		}
-		if !s.csrfOK(r, s.requestState(r).sess) {
+		if !s.nonces.take(r.PostFormValue(csrfField), clientAddr(r)) {
 			s.forbidden(w, r)
 			return
 		}
@@ -100,7 +101,7 @@ func (s *server) signinForm(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) renderSignin(w http.ResponseWriter, r *http.Request, status int, next, errKey string) {
 	v := s.newView(w, r, "signin.title")
-	v.CSRF = s.csrfToken(w, r, nil)
+	v.CSRF = s.nonces.issue(clientAddr(r))
 	if errKey != "" {
 		v.Error = v.T(errKey)
 	}
@@ -119,11 +120,6 @@ func safeNext(next string) string {
 }
 
 func (s *server) signin(w http.ResponseWriter, r *http.Request) {
-	client := clientAddr(r)
-	if d := s.ipLimit.wait(client); d > 0 {
-		s.tooManyTries(w, r, d)
-		return
-	}
 	nick := strings.TrimSpace(r.PostFormValue("nick"))
 	pin := r.PostFormValue("pin")
 	next := safeNext(r.PostFormValue("next"))
@@ -131,25 +127,13 @@ func (s *server) signin(w http.ResponseWriter, r *http.Request) {
 		s.renderSignin(w, r, http.StatusUnprocessableEntity, next, "signin.missing")
 		return
 	}
-	acct, err := s.unlock(r, nick, pin)
-	switch {
-	case errors.Is(err, members.ErrTooManyAttempts):
-		wait := time.Minute
-		if ae, ok := errors.AsType[*members.AttemptsError](err); ok {
-			wait = ae.Wait
+	acct, err := s.unlock(w, r, nick, pin)
+	if err != nil {
+		if errors.Is(err, members.ErrWrongPIN) {
+			// The same page, byte for byte, for an unknown nickname and a
+			// wrong PIN: the page must not tell who has an account here.
+			s.renderSignin(w, r, http.StatusUnauthorized, next, "signin.wrong")
 		}
-		s.ipLimit.fail(client)
-		s.tooManyTries(w, r, wait)
-		return
-	case errors.Is(err, members.ErrWrongPIN):
-		// The same page, byte for byte, for an unknown nickname and a wrong
-		// PIN: the page must not tell who has an account here.
-		s.ipLimit.fail(client)
-		s.renderSignin(w, r, http.StatusUnauthorized, next, "signin.wrong")
-		return
-	case err != nil:
-		s.log.Error("web: sign in", "err", err)
-		s.plain(w, r, http.StatusInternalServerError, "error.title", "error.text")
 		return
 	}
 	s.startSession(w, r, acct)
@@ -159,20 +143,65 @@ func (s *server) signin(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
-// unlock checks a PIN, a few at a time: each check costs argon2id memory,
-// and a small board must not run out of it under a burst of sign-ins.
-func (s *server) unlock(r *http.Request, nick, pin string) (*members.Account, error) {
-	select {
-	case s.unlocks <- struct{}{}:
-	case <-r.Context().Done():
-		return nil, r.Context().Err()
+// kdfWait is how long a request waits for a free PIN-check slot before
+// the member is told the hub is busy.
+const kdfWait = 20 * time.Second
+
+// unlock checks a PIN for the page: the attempt is counted against the
+// client first (members counts it against the nickname), so a burst from
+// one client gets no more PINs checked than the limits allow, and the
+// rest are told to wait. On any error but members.ErrWrongPIN it has
+// answered the request; on that one the caller says it in its own page.
+func (s *server) unlock(w http.ResponseWriter, r *http.Request, nick, pin string) (*members.Account, error) {
+	client := clientAddr(r)
+	at, wait := s.signins.reserve(client)
+	if wait > 0 {
+		s.tooManyTries(w, r, wait)
+		return nil, members.ErrTooManyAttempts
 	}
-	defer func() { <-s.unlocks }()
-	return s.n.Members().Unlock(nick, pin)
+	ctx, cancel := context.WithTimeout(r.Context(), kdfWait)
+	defer cancel()
+	acct, err := s.n.Members().Unlock(ctx, nick, pin)
+	if err == nil || !countsAsFailure(err) {
+		s.signins.refund(client, at)
+	}
+	s.answerPINError(w, r, err)
+	return acct, err
+}
+
+// countsAsFailure reports whether a PIN attempt that ended in err counts
+// against the client: a wrong PIN, or one tried while its name was locked.
+func countsAsFailure(err error) bool {
+	return errors.Is(err, members.ErrWrongPIN) || errors.Is(err, members.ErrTooManyAttempts)
+}
+
+// answerPINError answers the errors of a PIN check or a new account that
+// mean the same on every page; nil, ErrWrongPIN and the rest are the
+// caller's.
+func (s *server) answerPINError(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case err == nil:
+	case errors.Is(err, members.ErrTooManyAttempts):
+		wait := time.Minute
+		if ae, ok := errors.AsType[*members.AttemptsError](err); ok {
+			wait = ae.Wait
+		}
+		s.tooManyTries(w, r, wait)
+	case errors.Is(err, members.ErrBusy), errors.Is(err, context.DeadlineExceeded):
+		w.Header().Set("Retry-After", "5")
+		s.plain(w, r, http.StatusServiceUnavailable, "busy.title", "busy.text")
+	case errors.Is(err, context.Canceled):
+		// The member left; nobody reads an answer.
+	case errors.Is(err, members.ErrWrongPIN), errors.Is(err, members.ErrExists),
+		errors.Is(err, members.ErrBadPIN), errors.Is(err, members.ErrBadNick):
+	default:
+		s.log.Error("web: PIN check", "err", err)
+		s.plain(w, r, http.StatusInternalServerError, "error.title", "error.text")
+	}
 }
 
 func (s *server) startSession(w http.ResponseWriter, r *http.Request, acct *members.Account) {
-	s.session.end(r) // a sign-in replaces whatever session this browser had
+	s.session.end(r, s.cookieName(sessionCookie)) // a sign-in replaces whatever session this browser had
 	token, _ := s.session.start(acct.Nick(), acct)
 	s.setSessionCookie(w, token)
 }
@@ -180,17 +209,6 @@ func (s *server) startSession(w http.ResponseWriter, r *http.Request, acct *memb
 func (s *server) tooManyTries(w http.ResponseWriter, r *http.Request, wait time.Duration) {
 	w.Header().Set("Retry-After", strconv.Itoa(int(wait.Round(time.Second)/time.Second)+1))
 	s.plain(w, r, http.StatusTooManyRequests, "toomany.title", "toomany.text")
-}
-
-// clientAddr is the address PIN attempts are counted against: the peer's
-// IP. Forwarding headers are not believed: a hub serves its page directly,
-// and a header is what an attacker would forge.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // signout ends the session. Without a live session there is nothing to end
@@ -203,7 +221,7 @@ func (s *server) signout(w http.ResponseWriter, r *http.Request) {
 		s.forbidden(w, r)
 		return
 	}
-	s.session.end(r)
+	s.session.end(r, s.cookieName(sessionCookie))
 	s.clearSessionCookie(w)
 	v := s.newView(w, r, "signout.title")
 	rs := s.requestState(r)
@@ -227,7 +245,7 @@ func (s *server) signupForm(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) renderSignup(w http.ResponseWriter, r *http.Request, status int, errText string) {
 	v := s.newView(w, r, "signup.title")
-	v.CSRF = s.csrfToken(w, r, nil)
+	v.CSRF = s.nonces.issue(clientAddr(r))
 	v.Error = errText
 	v.Data = signupData{Passphrase: r.URL.Query().Get("pass") == "1"}
 	s.render(w, r, status, "signup", v)
@@ -236,11 +254,6 @@ func (s *server) renderSignup(w http.ResponseWriter, r *http.Request, status int
 func (s *server) signup(w http.ResponseWriter, r *http.Request) {
 	if !s.cfg.Members.SelfSignup {
 		s.notFound(w, r)
-		return
-	}
-	client := clientAddr(r)
-	if d := s.ipLimit.wait(client); d > 0 {
-		s.tooManyTries(w, r, d)
 		return
 	}
 	lang := s.chooseLang(w, r)
@@ -254,33 +267,42 @@ func (s *server) signup(w http.ResponseWriter, r *http.Request) {
 		s.renderSignup(w, r, http.StatusUnprocessableEntity, s.langs.T(lang, "signup.mismatch"))
 		return
 	}
-	err := s.n.Members().Add(nick, pin)
+	// Both counts start before any work: new accounts per client, and
+	// failures (a taken nickname tells who exists, like a wrong PIN).
+	client := clientAddr(r)
+	made, wait := s.signups.reserve(client)
+	if wait > 0 {
+		s.tooManyTries(w, r, wait)
+		return
+	}
+	failed, wait := s.signins.reserve(client)
+	if wait > 0 {
+		s.signups.refund(client, made)
+		s.tooManyTries(w, r, wait)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), kdfWait)
+	defer cancel()
+	acct, err := s.n.Members().Add(ctx, nick, pin)
+	if err != nil {
+		s.signups.refund(client, made)
+	}
+	if !errors.Is(err, members.ErrExists) {
+		s.signins.refund(client, failed)
+	}
+	s.answerPINError(w, r, err)
+	var pinErr *members.PINError
 	switch {
+	case err == nil:
+		s.startSession(w, r, acct)
+		http.Redirect(w, r, "/checkin", http.StatusSeeOther)
 	case errors.Is(err, members.ErrExists):
-		// A taken nickname tells a visitor that it exists: count it like a
-		// wrong PIN, so names cannot be listed by trying them here.
-		s.ipLimit.fail(client)
 		s.renderSignup(w, r, http.StatusUnprocessableEntity, s.langs.T(lang, "signup.exists"))
-		return
-	case errors.Is(err, members.ErrBadPIN):
-		s.renderSignup(w, r, http.StatusUnprocessableEntity, s.langs.T(lang, "signup.badpin"))
-		return
+	case errors.As(err, &pinErr):
+		s.renderSignup(w, r, http.StatusUnprocessableEntity, s.langs.T(lang, "pin."+pinErr.Problem))
 	case errors.Is(err, members.ErrBadNick):
 		s.renderSignup(w, r, http.StatusUnprocessableEntity, s.langs.T(lang, "signup.badnick"))
-		return
-	case err != nil:
-		s.log.Error("web: make account", "err", err)
-		s.plain(w, r, http.StatusInternalServerError, "error.title", "error.text")
-		return
 	}
-	acct, err := s.unlock(r, nick, pin)
-	if err != nil {
-		s.log.Error("web: unlock new account", "err", err)
-		s.plain(w, r, http.StatusInternalServerError, "error.title", "error.text")
-		return
-	}
-	s.startSession(w, r, acct)
-	http.Redirect(w, r, "/checkin", http.StatusSeeOther)
 }
 
 // accountFailed answers an error from a member's account. An account

@@ -50,7 +50,7 @@ func BenchmarkPageWeight2G(b *testing.B) {
 	ctx := newTab(b)
 	n, base := runningHub(b)
 	ms := addSoonMeetings(b, n, 24)
-	if err := n.Members().Add("river", "2468"); err != nil {
+	if _, err := n.Members().Add(context.Background(), "river", "246813"); err != nil {
 		b.Fatal(err)
 	}
 
@@ -128,7 +128,7 @@ func BenchmarkPageWeight2G(b *testing.B) {
 	// And the member pages, signed in.
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/signin"),
 		chromedp.SendKeys(chromedp.ID("nick"), "river"),
-		chromedp.SendKeys(chromedp.ID("pin"), "2468")); err != nil {
+		chromedp.SendKeys(chromedp.ID("pin"), "246813")); err != nil {
 		b.Fatal(err)
 	}
 	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS("main form button[type=submit]"))); err != nil {

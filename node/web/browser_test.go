@@ -45,8 +45,12 @@ func TestMain(m *testing.M) {
 
 // newTab is a fresh tab in a fresh browser context (no cookies shared with
 // other tests) of the one headless chromium the tests share, at 360×640.
+// Browser tests take seconds each: -short skips them.
 func newTab(t testing.TB) context.Context {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("a browser test: run without -short")
+	}
 	if _, err := os.Stat(chromiumPath); err != nil {
 		if os.Getenv("CI") == "" {
 			t.Skipf("no %s: install Debian's chromium package to run the browser tests", chromiumPath)
@@ -258,7 +262,7 @@ func TestBrowserMemberChecksInExportsAndErases(t *testing.T) {
 	ctx := newTab(t)
 	n, base := runningHub(t)
 	addSoonMeetings(t, n, 2)
-	if err := n.Members().Add("river", "2468"); err != nil {
+	if _, err := n.Members().Add(context.Background(), "river", "246813"); err != nil {
 		t.Fatal(err)
 	}
 
@@ -266,7 +270,7 @@ func TestBrowserMemberChecksInExportsAndErases(t *testing.T) {
 	shot(t, ctx, "signin")
 	do(t, ctx, "type nickname and PIN",
 		chromedp.SendKeys(chromedp.ID("nick"), "river"),
-		chromedp.SendKeys(chromedp.ID("pin"), "2468"))
+		chromedp.SendKeys(chromedp.ID("pin"), "246813"))
 	submit(t, ctx, "sign in", "main form button[type=submit]")
 	wantText(t, ctx, "How do you feel right now?", "I don't feel safe right now")
 	shot(t, ctx, "checkin")
@@ -327,6 +331,12 @@ func TestBrowserMemberChecksInExportsAndErases(t *testing.T) {
 
 	do(t, ctx, "open erase", chromedp.Navigate(base+"/me/erase"))
 	shot(t, ctx, "erase")
+	do(t, ctx, "type a wrong PIN", chromedp.SendKeys(chromedp.ID("pin"), "111111"))
+	if res := submit(t, ctx, "erase with a wrong PIN", "button.danger"); res.Status != http.StatusUnprocessableEntity {
+		t.Errorf("erase with a wrong PIN: status %d", res.Status)
+	}
+	wantText(t, ctx, "That PIN is not right, so nothing was erased.")
+	do(t, ctx, "type the PIN", chromedp.SendKeys(chromedp.ID("pin"), "246813"))
 	submit(t, ctx, "erase", "button.danger")
 	wantText(t, ctx, "Everything is erased")
 	shot(t, ctx, "erased")
@@ -341,7 +351,7 @@ func TestBrowserMemberChecksInExportsAndErases(t *testing.T) {
 	}
 	do(t, ctx, "sign in again",
 		chromedp.SendKeys(chromedp.ID("nick"), "river"),
-		chromedp.SendKeys(chromedp.ID("pin"), "2468"))
+		chromedp.SendKeys(chromedp.ID("pin"), "246813"))
 	submit(t, ctx, "sign in again", "main form button[type=submit]")
 	wantText(t, ctx, "That nickname and PIN do not match")
 }
@@ -349,7 +359,7 @@ func TestBrowserMemberChecksInExportsAndErases(t *testing.T) {
 func TestBrowserWrongPIN(t *testing.T) {
 	ctx := newTab(t)
 	n, base := runningHub(t)
-	if err := n.Members().Add("river", "2468"); err != nil {
+	if _, err := n.Members().Add(context.Background(), "river", "246813"); err != nil {
 		t.Fatal(err)
 	}
 	do(t, ctx, "open sign-in", chromedp.Navigate(base+"/signin"))
@@ -371,13 +381,13 @@ func TestBrowserWrongPIN(t *testing.T) {
 func TestBrowserPostWithoutCSRFTokenRefused(t *testing.T) {
 	ctx := newTab(t)
 	n, base := runningHub(t)
-	if err := n.Members().Add("river", "2468"); err != nil {
+	if _, err := n.Members().Add(context.Background(), "river", "246813"); err != nil {
 		t.Fatal(err)
 	}
 	do(t, ctx, "sign in",
 		chromedp.Navigate(base+"/signin"),
 		chromedp.SendKeys(chromedp.ID("nick"), "river"),
-		chromedp.SendKeys(chromedp.ID("pin"), "2468"))
+		chromedp.SendKeys(chromedp.ID("pin"), "246813"))
 	submit(t, ctx, "sign in", "main form button[type=submit]")
 	do(t, ctx, "fill a check-in without its token",
 		chromedp.Click(chromedp.CSS(`label[for="mood2"]`)),
@@ -417,7 +427,7 @@ func TestBrowserSmallScreen(t *testing.T) {
 	ctx := newTab(t)
 	n, base := runningHub(t)
 	ms := addSoonMeetings(t, n, 3)
-	if err := n.Members().Add("river", "2468"); err != nil {
+	if _, err := n.Members().Add(context.Background(), "river", "246813"); err != nil {
 		t.Fatal(err)
 	}
 	do(t, ctx, "narrow the screen", chromedp.EmulateViewport(320, 640, chromedp.EmulateMobile))
@@ -438,7 +448,7 @@ func TestBrowserSmallScreen(t *testing.T) {
 	do(t, ctx, "sign in",
 		chromedp.Navigate(base+"/signin"),
 		chromedp.SendKeys(chromedp.ID("nick"), "river"),
-		chromedp.SendKeys(chromedp.ID("pin"), "2468"))
+		chromedp.SendKeys(chromedp.ID("pin"), "246813"))
 	submit(t, ctx, "sign in", "main form button[type=submit]")
 	for _, p := range []string{"/checkin", "/me", "/me/erase"} {
 		check(p)

@@ -114,7 +114,7 @@ func (th *testHub) addMeeting(l protocol.Listing) node.Meeting {
 // addMember makes an account.
 func (th *testHub) addMember(nick, pin string) {
 	th.t.Helper()
-	if err := th.n.Members().Add(nick, pin); err != nil {
+	if _, err := th.n.Members().Add(context.Background(), nick, pin); err != nil {
 		th.t.Fatalf("add member: %v", err)
 	}
 }

@@ -106,13 +106,13 @@ func (s *server) chooseLang(w http.ResponseWriter, r *http.Request) string {
 	if q := r.URL.Query().Get("lang"); q != "" {
 		if tag := s.langs.match(q); tag != "" {
 			http.SetCookie(w, &http.Cookie{
-				Name: langCookie, Value: tag, Path: "/", MaxAge: 365 * 24 * 3600,
+				Name: s.cookieName(langCookie), Value: tag, Path: "/", MaxAge: 365 * 24 * 3600,
 				HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.tls(),
 			})
 			return tag
 		}
 	}
-	if c, err := r.Cookie(langCookie); err == nil {
+	if c, err := r.Cookie(s.cookieName(langCookie)); err == nil {
 		if tag := s.langs.match(c.Value); tag != "" {
 			return tag
 		}
@@ -160,7 +160,9 @@ type langLink struct {
 }
 
 // switchLinks are the language switch's links: the page the member is on,
-// with its query kept and lang set.
+// with its query kept and lang set. They are query-only ("?lang=es"), so
+// the browser keeps the page's own path: a path written into the link
+// could be "//evil.example", which a browser reads as another host.
 func (c *catalogs) switchLinks(r *http.Request, current string) []langLink {
 	out := make([]langLink, 0, len(c.tags))
 	for _, tag := range c.tags {
@@ -169,7 +171,7 @@ func (c *catalogs) switchLinks(r *http.Request, current string) []langLink {
 			q[k] = v
 		}
 		q.Set("lang", tag)
-		out = append(out, langLink{Tag: tag, Name: c.byTag[tag].name, URL: r.URL.Path + "?" + q.Encode(), Current: tag == current})
+		out = append(out, langLink{Tag: tag, Name: c.byTag[tag].name, URL: "?" + q.Encode(), Current: tag == current})
 	}
 	return out
 }

@@ -1,56 +1,68 @@
 package web
 
 import (
+	"net"
+	"net/http"
 	"sync"
 	"time"
 )
 
-// Per-client PIN attempt limits. The members package limits attempts per
-// nickname; this limits them per client address, so one phone (or one
-// script) cannot try PIN after PIN across many nicknames.
-const (
-	attemptWindow   = 15 * time.Minute // failures older than this are forgotten
-	freeAttempts    = 4                // failures in the window before delays start
-	maxAttemptDelay = 15 * time.Minute
-	maxClients      = 10000 // bounds the table's memory under a flood of addresses
+// Per-client limits. The members package limits PIN attempts per name
+// (nickname or not); these limit what one client address may try across
+// names, so one phone or one script cannot spray a PIN over many nicknames,
+// or make account after account. An attempt is counted when it starts,
+// before any PIN is derived, so a burst of simultaneous requests gets no
+// further than the same requests one after another; an attempt that turns
+// out right (a sign-in) or never ran (the hub was busy) is taken back.
+//
+// The ceiling for sign-ins is well above what one member needs, so members
+// sharing a phone or a kiosk (one address) do not lock each other out: a
+// wrong PIN locks its own nickname long before the address's ceiling.
+
+// limitRule is one limit: allowed attempts in window, then either waits
+// that double from 2 s (backoff) up to maxDelay, or a wait until the
+// oldest attempt leaves the window.
+type limitRule struct {
+	allowed  int
+	window   time.Duration
+	backoff  bool
+	maxDelay time.Duration
+}
+
+var (
+	// signinRule: failed sign-ins (and taken nicknames at sign-up, which
+	// tell who exists just as well) per client.
+	signinRule = limitRule{allowed: 10, window: 15 * time.Minute, backoff: true, maxDelay: 15 * time.Minute}
+	// signupRule: new accounts per client. A family may make a few on one
+	// phone; a script may not fill the hub's disk and memory.
+	signupRule = limitRule{allowed: 5, window: time.Hour}
 )
 
-// attemptLimiter counts failed sign-ins per client address. After
-// freeAttempts failures in attemptWindow, each further failure doubles the
-// wait before the next try: 2 s, 4 s, 8 s … up to maxAttemptDelay.
-type attemptLimiter struct {
-	now func() time.Time
+// maxClients bounds a limiter's table under a flood of addresses.
+const maxClients = 10000
+
+// clientLimiter counts attempts per client address under one rule.
+type clientLimiter struct {
+	rule limitRule
+	now  func() time.Time
 
 	mu      sync.Mutex
 	clients map[string]*attempts
 }
 
+// attempts are one client's attempts within the window, oldest first.
 type attempts struct {
-	failures []time.Time // within attemptWindow, oldest first
-	until    time.Time   // no tries before this
+	at []time.Time
 }
 
-func newAttemptLimiter(now func() time.Time) *attemptLimiter {
-	return &attemptLimiter{now: now, clients: map[string]*attempts{}}
+func newClientLimiter(rule limitRule, now func() time.Time) *clientLimiter {
+	return &clientLimiter{rule: rule, now: now, clients: map[string]*attempts{}}
 }
 
-// wait is how long the client must wait before trying again; 0 means it may
-// try now.
-func (l *attemptLimiter) wait(client string) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	a := l.clients[client]
-	if a == nil {
-		return 0
-	}
-	if d := a.until.Sub(l.now()); d > 0 {
-		return d
-	}
-	return 0
-}
-
-// fail records a failed attempt.
-func (l *attemptLimiter) fail(client string) {
+// reserve counts an attempt by client now, if the rule allows one: it
+// returns the attempt's time (to refund it by) and 0, or how long the client
+// must wait, counting nothing.
+func (l *clientLimiter) reserve(client string) (at time.Time, wait time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
@@ -62,42 +74,88 @@ func (l *attemptLimiter) fail(client string) {
 		a = &attempts{}
 		l.clients[client] = a
 	}
-	a.prune(now)
-	a.failures = append(a.failures, now)
-	if over := len(a.failures) - freeAttempts; over > 0 {
-		delay := maxAttemptDelay
-		if over < 20 {
-			delay = min(time.Duration(1<<over)*time.Second, maxAttemptDelay)
+	a.prune(now, l.rule.window)
+	if wait := l.waitLocked(a, now); wait > 0 {
+		return time.Time{}, wait
+	}
+	a.at = append(a.at, now)
+	return now, 0
+}
+
+// refund takes back an attempt reserve counted at at.
+func (l *clientLimiter) refund(client string, at time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	a := l.clients[client]
+	if a == nil {
+		return
+	}
+	for i := len(a.at) - 1; i >= 0; i-- {
+		if a.at[i].Equal(at) {
+			a.at = append(a.at[:i], a.at[i+1:]...)
+			return
 		}
-		a.until = now.Add(delay)
 	}
 }
 
-func (a *attempts) prune(now time.Time) {
+// waitLocked is how long a client with attempts a must wait at now.
+func (l *clientLimiter) waitLocked(a *attempts, now time.Time) time.Duration {
+	n := len(a.at)
+	if n < l.rule.allowed {
+		return 0
+	}
+	var until time.Time
+	if l.rule.backoff {
+		delay := l.rule.maxDelay
+		if over := n - l.rule.allowed + 1; over < 20 {
+			delay = min(time.Duration(1<<over)*time.Second, l.rule.maxDelay)
+		}
+		until = a.at[n-1].Add(delay)
+	} else {
+		until = a.at[n-l.rule.allowed].Add(l.rule.window)
+	}
+	return max(until.Sub(now), 0)
+}
+
+func (a *attempts) prune(now time.Time, window time.Duration) {
 	i := 0
-	for i < len(a.failures) && now.Sub(a.failures[i]) > attemptWindow {
+	for i < len(a.at) && now.Sub(a.at[i]) > window {
 		i++
 	}
-	a.failures = a.failures[i:]
+	a.at = a.at[i:]
 }
 
-// sweep forgets clients with no recent failures and no wait; if a flood of
-// addresses leaves the table full, the oldest half goes (their delays were
-// the least recent).
-func (l *attemptLimiter) sweep(now time.Time) {
+// sweep forgets clients with nothing in the window; if a flood of
+// addresses leaves the table full, those least recently seen go.
+func (l *clientLimiter) sweep(now time.Time) {
 	for k, a := range l.clients {
-		a.prune(now)
-		if len(a.failures) == 0 && !a.until.After(now) {
+		if a.prune(now, l.rule.window); len(a.at) == 0 {
 			delete(l.clients, k)
 		}
 	}
 	if len(l.clients) < maxClients {
 		return
 	}
-	cut := now.Add(-attemptWindow / 2)
+	cut := now.Add(-l.rule.window / 2)
 	for k, a := range l.clients {
-		if n := len(a.failures); n == 0 || a.failures[n-1].Before(cut) {
+		if a.at[len(a.at)-1].Before(cut) {
 			delete(l.clients, k)
 		}
 	}
+}
+
+// clientAddr is the address attempts are counted against: the peer's IP,
+// or for IPv6 its /64, which is one household's (or one attacker's) whole
+// network. Forwarding headers are not believed: a hub serves its page
+// directly, and a header is what an attacker would forge.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || ip.To4() != nil {
+		return host
+	}
+	return (&net.IPNet{IP: ip.Mask(net.CIDRMask(64, 128)), Mask: net.CIDRMask(64, 128)}).String()
 }

@@ -295,16 +295,43 @@ func download(w http.ResponseWriter, contentType, name string, body []byte) {
 }
 
 func (s *server) eraseForm(w http.ResponseWriter, r *http.Request, sess *session) {
+	s.renderErase(w, r, sess, http.StatusOK, "")
+}
+
+// eraseData is the erase page's own data.
+type eraseData struct {
+	Passphrase bool // show a text keyboard rather than digits
+}
+
+func (s *server) renderErase(w http.ResponseWriter, r *http.Request, sess *session, status int, errKey string) {
 	v := s.newView(w, r, "erase.title")
 	v.CSRF = sess.csrf
-	s.render(w, r, http.StatusOK, "erase", v)
+	if errKey != "" {
+		v.Error = v.T(errKey)
+	}
+	v.Data = eraseData{Passphrase: r.URL.Query().Get("pass") == "1"}
+	s.render(w, r, status, "erase", v)
 }
 
 // erase deletes the member's account and everything they wrote, then signs
-// out every session of it.
+// out every session of it. It asks for the PIN again: a session left open
+// on a shared phone, or a form some other page managed to post, must not
+// be enough to destroy a member's history. The PIN check is an attempt
+// like a sign-in, counted and limited the same way.
 func (s *server) erase(w http.ResponseWriter, r *http.Request, sess *session) {
 	if r.PostFormValue("confirm") != "1" {
 		s.eraseForm(w, r, sess)
+		return
+	}
+	pin := r.PostFormValue("pin")
+	if pin == "" {
+		s.renderErase(w, r, sess, http.StatusUnprocessableEntity, "erase.needpin")
+		return
+	}
+	if _, err := s.unlock(w, r, sess.nick, pin); err != nil {
+		if errors.Is(err, members.ErrWrongPIN) {
+			s.renderErase(w, r, sess, http.StatusUnprocessableEntity, "erase.wrongpin")
+		}
 		return
 	}
 	if err := sess.acct.Erase(); err != nil && !errors.Is(err, members.ErrErased) {

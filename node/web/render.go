@@ -98,7 +98,6 @@ type view struct {
 	Langs    []langLink
 	Flash    string // a plain message shown at the top
 	Error    string // what went wrong, shown at the top
-	Path     string
 	Data     any
 
 	s *server
@@ -119,7 +118,7 @@ func (v *view) TypeName(code string) string { return meetingguide.TypeName(code,
 
 // newView starts the view of a page: language, session state and the frame.
 func (s *server) newView(w http.ResponseWriter, r *http.Request, titleKey string) *view {
-	v := &view{s: s, HubName: s.cfg.Name, CSS: s.static.url("hearth.css"), Path: r.URL.Path}
+	v := &view{s: s, HubName: s.cfg.Name, CSS: s.static.url("hearth.css")}
 	v.Lang = s.chooseLang(w, r)
 	v.Langs = s.langs.switchLinks(r, v.Lang)
 	rs := s.requestState(r)
@@ -223,7 +222,7 @@ func (s *server) requestState(r *http.Request) *requestState {
 		rs = &requestState{}
 	}
 	if !rs.looked {
-		rs.sess, rs.state = s.session.lookup(r)
+		rs.sess, rs.state = s.session.lookup(r, s.cookieName(sessionCookie))
 		rs.looked = true
 	}
 	return rs

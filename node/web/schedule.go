@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
+	"html/template"
 	"io"
+	"io/fs"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 
 	"hearth/node"
@@ -17,14 +20,17 @@ import (
 // prints it and pins it up, or hands it out. One page per day in large type,
 // Monday first, then the meetings by appointment; every meeting with its
 // time, place, ways to join and types, and the hub's crisis lines on every
-// page. It is one self-contained HTML file (styles inline), so it can be
-// saved, mailed and printed anywhere.
+// page. Its styles are static/print.css: the page served by the hub links
+// it (the page's Content-Security-Policy allows no inline style), and the
+// file the CLI writes has it inline, so it can be saved, mailed and
+// printed anywhere.
 
 // scheduleData is what templates/schedule.html draws.
 type scheduleData struct {
 	*view
-	Printed     string // the date, in the page's language
-	Zone        string // the zone of most meetings; others say theirs
+	InlineCSS   template.CSS // the styles, for a file on its own; "" links view.CSS
+	Printed     string       // the date, in the page's language
+	Zone        string       // the zone of most meetings; others say theirs
 	Days        []scheduleDay
 	CrisisLines []crisisLine
 }
@@ -51,15 +57,27 @@ var scheduleWeek = []int{1, 2, 3, 4, 5, 6, 0}
 // page language lang (a tag of i18n/; others fall back to English), dated
 // now, with the hub's name, zone and crisis lines from cfg. Cancelled
 // meetings are left out.
+//
+// The file stands on its own: its styles are inline.
 func WriteSchedule(w io.Writer, cfg node.Config, meetings []node.Meeting, lang string, now time.Time) error {
+	return writeSchedule(w, cfg, meetings, lang, now, "")
+}
+
+// writeSchedule is WriteSchedule with the styles linked from cssURL, or
+// inline if it is "".
+func writeSchedule(w io.Writer, cfg node.Config, meetings []node.Meeting, lang string, now time.Time, cssURL string) error {
 	s := &server{cfg: cfg, langs: sharedCatalogs(), now: func() time.Time { return now }}
-	v := &view{s: s, Lang: cmp.Or(s.langs.match(lang), defaultLang), HubName: cfg.Name}
+	v := &view{s: s, Lang: cmp.Or(s.langs.match(lang), defaultLang), HubName: cfg.Name, CSS: cssURL}
 	if v.HubName == "" {
 		v.HubName = "Hearth"
 	}
 	v.Title = v.T("print.title")
+	d := s.schedule(v, meetings)
+	if cssURL == "" {
+		d.InlineCSS = printCSS()
+	}
 	var buf bytes.Buffer
-	if err := sharedPages().byName["schedule"].ExecuteTemplate(&buf, "schedule.html", s.schedule(v, meetings)); err != nil {
+	if err := sharedPages().byName["schedule"].ExecuteTemplate(&buf, "schedule.html", d); err != nil {
 		return fmt.Errorf("web: schedule: %w", err)
 	}
 	_, err := w.Write(buf.Bytes())
@@ -117,6 +135,15 @@ func (s *server) schedule(v *view, meetings []node.Meeting) scheduleData {
 	return d
 }
 
+// printCSS is static/print.css, for a schedule that carries its styles.
+var printCSS = sync.OnceValue(func() template.CSS {
+	css, err := fs.ReadFile(staticFS, "static/print.css")
+	if err != nil {
+		panic("web: embedded static/print.css: " + err.Error())
+	}
+	return template.CSS(css)
+})
+
 // clockOf is a listing's start in minutes after midnight, for sorting; -1
 // if it has none.
 func clockOf(l *protocol.Listing) int {
@@ -149,7 +176,7 @@ func (s *server) printSchedule(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var buf bytes.Buffer
-	if err := WriteSchedule(&buf, s.cfg, meetings, s.chooseLang(w, r), s.now()); err != nil {
+	if err := writeSchedule(&buf, s.cfg, meetings, s.chooseLang(w, r), s.now(), s.static.url("print.css")); err != nil {
 		s.log.Error("web: print schedule", "err", err)
 		http.Error(w, "The schedule is unavailable. Please try again.", http.StatusInternalServerError)
 		return

@@ -12,11 +12,13 @@ import (
 	"hearth/node/members"
 )
 
-// Cookie names. The session cookie carries only a random token; the
-// unlocked account stays in this process's memory.
+// Cookie names (under TLS with the __Host- prefix, see cookieName). The
+// session cookie carries only a random token; the unlocked account stays
+// in this process's memory. No cookie carries a form token: a cookie is
+// what a page on another port of the same host, or a sibling subdomain,
+// can plant.
 const (
 	sessionCookie = "hearth_session"
-	csrfCookie    = "hearth_csrf"
 	langCookie    = "hearth_lang"
 	csrfField     = "csrf"
 )
@@ -57,9 +59,10 @@ const (
 	endedSession                      // a cookie, but expired, signed out or tampered with
 )
 
-// lookup finds the session of a request's cookie and marks it used.
-func (ss *sessions) lookup(r *http.Request) (*session, sessionState) {
-	c, err := r.Cookie(sessionCookie)
+// lookup finds the session of a request's cookie (named name) and marks it
+// used.
+func (ss *sessions) lookup(r *http.Request, name string) (*session, sessionState) {
+	c, err := r.Cookie(name)
 	if err != nil || c.Value == "" {
 		return nil, noSession
 	}
@@ -97,9 +100,9 @@ func (ss *sessions) start(nick string, acct *members.Account) (string, *session)
 	return token, s
 }
 
-// end removes the session of a request's cookie, if any.
-func (ss *sessions) end(r *http.Request) {
-	c, err := r.Cookie(sessionCookie)
+// end removes the session of a request's cookie (named name), if any.
+func (ss *sessions) end(r *http.Request, name string) {
+	c, err := r.Cookie(name)
 	if err != nil {
 		return
 	}
@@ -150,7 +153,7 @@ func randomToken() string {
 // setSessionCookie sends the session token.
 func (s *server) setSessionCookie(w http.ResponseWriter, token string) {
 	http.SetCookie(w, &http.Cookie{
-		Name: sessionCookie, Value: token, Path: "/", HttpOnly: true,
+		Name: s.cookieName(sessionCookie), Value: token, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: s.tls(),
 	})
 }
@@ -158,47 +161,29 @@ func (s *server) setSessionCookie(w http.ResponseWriter, token string) {
 // clearSessionCookie tells the browser to forget its session token.
 func (s *server) clearSessionCookie(w http.ResponseWriter) {
 	http.SetCookie(w, &http.Cookie{
-		Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		Name: s.cookieName(sessionCookie), Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: s.tls(),
 	})
 }
 
 func (s *server) tls() bool { return s.cfg.Web.TLSCert != "" }
 
-// csrfToken is the token a form on this response must carry: the session's
-// when signed in, else a per-browser double-submit cookie, set here if the
-// browser has none yet.
-func (s *server) csrfToken(w http.ResponseWriter, r *http.Request, sess *session) string {
-	if sess != nil {
-		return sess.csrf
+// cookieName is a cookie's name as this hub sends it: under TLS with the
+// __Host- prefix, which browsers keep only from a secure page of this very
+// host, for path /, so no sibling subdomain can plant or shadow it.
+func (s *server) cookieName(base string) string {
+	if s.tls() {
+		return "__Host-" + base
 	}
-	if c, err := r.Cookie(csrfCookie); err == nil && validToken(c.Value) {
-		return c.Value
-	}
-	token := randomToken()
-	http.SetCookie(w, &http.Cookie{
-		Name: csrfCookie, Value: token, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: s.tls(),
-	})
-	// Later code on this request reads the cookie from the request: make it
-	// see the token just sent.
-	r.AddCookie(&http.Cookie{Name: csrfCookie, Value: token})
-	return token
+	return base
 }
 
-// csrfOK checks a posted form's token against the session's and against the
-// browser's double-submit cookie; either may match. A cross-site page can
-// neither read the cookie nor the session's token, so it cannot forge either.
+// csrfOK checks a signed-in member's form: its token must be the one bound
+// to their session on the server. Nothing the browser holds besides the
+// session cookie counts, so a planted cookie is worth nothing.
 func (s *server) csrfOK(r *http.Request, sess *session) bool {
 	got := r.PostFormValue(csrfField)
-	if !validToken(got) {
-		return false
-	}
-	if sess != nil && subtle.ConstantTimeCompare([]byte(got), []byte(sess.csrf)) == 1 {
-		return true
-	}
-	c, err := r.Cookie(csrfCookie)
-	return err == nil && validToken(c.Value) && subtle.ConstantTimeCompare([]byte(got), []byte(c.Value)) == 1
+	return validToken(got) && subtle.ConstantTimeCompare([]byte(got), []byte(sess.csrf)) == 1
 }
 
 func validToken(t string) bool {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io/fs"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strconv"
@@ -199,37 +200,80 @@ func TestMilestones(t *testing.T) {
 	}
 }
 
-func TestAttemptLimiterBacksOff(t *testing.T) {
+func TestClientLimiterBacksOff(t *testing.T) {
+	t.Parallel()
 	c := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	l := newAttemptLimiter(c.Now)
-	for range freeAttempts {
-		l.fail("a")
-	}
-	if d := l.wait("a"); d != 0 {
-		t.Fatalf("after %d failures, wait %v", freeAttempts, d)
+	l := newClientLimiter(signinRule, c.Now)
+	for i := range signinRule.allowed {
+		if _, wait := l.reserve("a"); wait != 0 {
+			t.Fatalf("attempt %d waits %v", i+1, wait)
+		}
 	}
 	var waits []time.Duration
 	for range 4 {
-		l.fail("a")
-		waits = append(waits, l.wait("a"))
+		_, wait := l.reserve("a")
+		waits = append(waits, wait)
+		c.Add(wait)
+		if _, again := l.reserve("a"); again != 0 {
+			t.Fatalf("after waiting %v, still %v", wait, again)
+		}
 	}
 	want := []time.Duration{2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second}
 	if !slices.Equal(waits, want) {
 		t.Errorf("waits %v, want %v", waits, want)
 	}
-	if l.wait("b") != 0 {
+	if _, wait := l.reserve("b"); wait != 0 {
 		t.Error("another client waits")
 	}
-	c.Add(attemptWindow + time.Minute)
-	l.fail("a")
-	if d := l.wait("a"); d != 0 {
-		t.Errorf("old failures still count: wait %v", d)
+	// A refunded attempt (a right PIN) does not count.
+	at, _ := l.reserve("b")
+	l.refund("b", at)
+	if n := len(l.clients["b"].at); n != 1 {
+		t.Errorf("after a refund, %d attempts counted, want 1", n)
 	}
-	for range 100 {
-		l.fail("a")
+	c.Add(signinRule.window + time.Minute)
+	if _, wait := l.reserve("a"); wait != 0 {
+		t.Errorf("old attempts still count: wait %v", wait)
 	}
-	if d := l.wait("a"); d != maxAttemptDelay {
-		t.Errorf("wait %v, want the cap %v", d, maxAttemptDelay)
+	l.clients["a"].at = slices.Repeat([]time.Time{c.Now()}, 100)
+	if _, wait := l.reserve("a"); wait != signinRule.maxDelay {
+		t.Errorf("wait %v, want the cap %v", wait, signinRule.maxDelay)
+	}
+}
+
+func TestSignupLimiterIsAWindow(t *testing.T) {
+	t.Parallel()
+	c := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	l := newClientLimiter(signupRule, c.Now)
+	for range signupRule.allowed {
+		l.reserve("a")
+		c.Add(time.Minute)
+	}
+	_, wait := l.reserve("a")
+	if want := signupRule.window - time.Duration(signupRule.allowed)*time.Minute; wait != want {
+		t.Errorf("wait %v, want %v (until the first leaves the hour)", wait, want)
+	}
+	c.Add(wait)
+	if _, wait := l.reserve("a"); wait != 0 {
+		t.Errorf("after the first left the window: wait %v", wait)
+	}
+}
+
+func TestClientAddr(t *testing.T) {
+	t.Parallel()
+	for remote, want := range map[string]string{
+		"192.0.2.1:40000":            "192.0.2.1",
+		"[2001:db8:1:2:3:4:5:6]:443": "2001:db8:1:2::/64",
+		"[2001:db8:1:2:ffff::1]:443": "2001:db8:1:2::/64",
+		"[::ffff:192.0.2.7]:80":      "::ffff:192.0.2.7",
+		"[::1]:7777":                 "::/64",
+		"not an address":             "not an address",
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.RemoteAddr = remote
+		if got := clientAddr(r); got != want {
+			t.Errorf("clientAddr(%q) = %q, want %q", remote, got, want)
+		}
 	}
 }
 

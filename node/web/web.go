@@ -12,7 +12,9 @@ package web
 import (
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -45,8 +47,9 @@ type server struct {
 	static  *staticFiles
 	hosts   *hostList
 	session *sessions
-	ipLimit *attemptLimiter
-	unlocks chan struct{} // bounds concurrent PIN checks: each costs argon2id memory
+	nonces  *formNonces    // CSRF tokens of the sign-in and sign-up forms
+	signins *clientLimiter // failed sign-ins per client (signinRule)
+	signups *clientLimiter // new accounts per client (signupRule)
 	api     http.Handler
 }
 
@@ -54,12 +57,11 @@ type server struct {
 // expired sessions and old attempt records are swept as requests come in.
 func Handler(n *node.Node, opts Options) http.Handler {
 	s := &server{
-		n:       n,
-		cfg:     n.Config(),
-		log:     opts.Logger,
-		now:     opts.Now,
-		unlocks: make(chan struct{}, 2),
-		api:     node.APIHandler(n),
+		n:   n,
+		cfg: n.Config(),
+		log: opts.Logger,
+		now: opts.Now,
+		api: node.APIHandler(n),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -74,7 +76,9 @@ func Handler(n *node.Node, opts Options) http.Handler {
 	s.pages = sharedPages()
 	s.hosts = newHostList(s.cfg.Web.Listen, s.cfg.Web.AllowedHosts)
 	s.session = newSessions(s.cfg.Web.SessionIdle.D(), s.now)
-	s.ipLimit = newAttemptLimiter(s.now)
+	s.nonces = newFormNonces(s.now)
+	s.signins = newClientLimiter(signinRule, s.now)
+	s.signups = newClientLimiter(signupRule, s.now)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.home)
@@ -104,7 +108,8 @@ func Handler(n *node.Node, opts Options) http.Handler {
 }
 
 // guard wraps every route: security headers first (so even a refusal
-// carries them), then the Host allow-list, then the body cap.
+// carries them), then the Host allow-list, then, for anything but a read,
+// the origin check and the body cap.
 func (s *server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -114,6 +119,11 @@ func (s *server) guard(next http.Handler) http.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
+		if s.tls() {
+			// Browsers ignore this over a certificate they had to be told
+			// to accept, so it binds only hubs with a trusted certificate.
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		if isMemberPath(r.URL.Path) {
 			h.Set("Cache-Control", "no-store")
 		}
@@ -124,6 +134,13 @@ func (s *server) guard(next http.Handler) http.Handler {
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if crossOrigin(r) {
+				// A form posted from another site, another port of this
+				// host or a sibling subdomain: whatever token it carries,
+				// the member did not send it from this hub's page.
+				s.forbidden(w, withState(r))
+				return
+			}
 			if r.ContentLength > maxFormBytes {
 				s.tooLarge(w, r)
 				return
@@ -132,6 +149,43 @@ func (s *server) guard(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, withState(r))
 	})
+}
+
+// crossOrigin reports whether a browser says a request comes from a page
+// that is not this hub's own: Sec-Fetch-Site when the browser sends it,
+// else Origin. A request with neither (a script, an old browser) is left
+// to the CSRF tokens.
+func crossOrigin(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "same-origin", "none": // "none": the member typed or chose it
+		return false
+	case "":
+	default: // same-site (another port, a sibling subdomain), cross-site
+		return true
+	}
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return false
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" || u.Path != "" {
+		return true // "null" (a sandboxed frame, a file), or garbage
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return !strings.EqualFold(u.Scheme, scheme) || hostPort(u.Host, scheme) != hostPort(r.Host, scheme)
+}
+
+// hostPort is a host and port as an origin compares them: lower-case,
+// with the scheme's default port written out.
+func hostPort(hostport, scheme string) string {
+	host, port, err := net.SplitHostPort(hostport)
+	if err != nil {
+		host, port = strings.Trim(hostport, "[]"), map[string]string{"http": "80", "https": "443"}[scheme]
+	}
+	return strings.ToLower(strings.TrimSuffix(host, ".")) + " " + port
 }
 
 // isMemberPath reports whether a path shows or takes a member's own data (or
