@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/libp2p/go-libp2p/core/crypto"
 )
@@ -18,12 +19,16 @@ import (
 //	store.key      the key that encrypts the store at rest (0600)
 //	store/         the Badger store
 //	hearth.sock    the operator socket while the node runs (0600)
+//	hearth.lock    who uses the directory: see LockDir (0600)
+//	tls/           a certificate 'hearth tls selfsigned' made (key 0600)
 const (
 	configFile   = "config.toml"
 	identityFile = "identity.key"
 	storeKeyFile = "store.key"
 	storeDir     = "store"
 	socketFile   = "hearth.sock"
+	lockFile     = "hearth.lock"
+	tlsDir       = "tls"
 )
 
 // Errors about the node directory, for errors.Is.
@@ -34,7 +39,38 @@ var (
 	ErrNoNode = errors.New("no Hearth node in this directory")
 	// ErrRunning: another process has the node's store open.
 	ErrRunning = errors.New("another hearth is running on this directory")
+	// ErrDirBusy: LockDir could not have the lock now.
+	ErrDirBusy = errors.New("another hearth holds this directory")
 )
+
+// LockDir takes the node directory's lock (an flock on hearth.lock),
+// which tells a node starting up from a CLI command that opens the store
+// itself, before either touches the store: 'hearth run' holds it
+// exclusively for its whole life, from before it opens the store until it
+// has closed it; a CLI command that opens the store itself holds it shared
+// meanwhile. So a command never opens the store under a node that is
+// starting (it waits for the socket instead), and a node starting while a
+// command has the store waits for it rather than failing. ErrDirBusy if
+// the lock cannot be had now; the returned func releases it.
+func LockDir(dir string, exclusive bool) (release func(), err error) {
+	f, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", dir, err)
+	}
+	how := syscall.LOCK_SH
+	if exclusive {
+		how = syscall.LOCK_EX
+	}
+	if err := syscall.Flock(int(f.Fd()), how|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, ErrDirBusy
+		}
+		return nil, fmt.Errorf("lock %s: %w", dir, err)
+	}
+	// Closing the file releases the lock, also when the process dies.
+	return func() { f.Close() }, nil
+}
 
 // Init makes a new node directory: config.toml with every default, a fresh
 // identity and store key. It refuses a directory that already holds a node.

@@ -9,6 +9,7 @@ package node
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -161,6 +162,12 @@ func (n *Node) Run(ctx context.Context) error {
 		return err
 	}
 	defer operatorLn.Close()
+	var webTLS *tls.Config
+	if n.cfg.Web.TLSCert != "" {
+		if webTLS, err = loadWebTLS(n.cfg.Web, n.log); err != nil {
+			return err
+		}
+	}
 	webLn, err := net.Listen("tcp", n.cfg.Web.Listen)
 	if err != nil {
 		return fmt.Errorf("web: cannot listen on %s (%v): use --web HOST:PORT with a free port", n.cfg.Web.Listen, err)
@@ -176,8 +183,8 @@ func (n *Node) Run(ctx context.Context) error {
 	defer n.net.Store(nil)
 
 	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return n.serveHTTP(ctx, operatorLn, n.operatorHandler(), false) })
-	g.Go(func() error { return n.serveHTTP(ctx, webLn, n.webHandler(), n.cfg.Web.TLSCert != "") })
+	g.Go(func() error { return n.serveHTTP(ctx, operatorLn, n.operatorHandler(), nil) })
+	g.Go(func() error { return n.serveHTTP(ctx, webLn, n.webHandler(), webTLS) })
 	g.Go(func() error { return n.readGossip(ctx, nw) })
 	g.Go(func() error { return n.syncOnConnect(ctx, nw) })
 	g.Go(func() error { return n.keepPeersConnected(ctx, nw) })
@@ -216,8 +223,9 @@ func (n *Node) collectGarbage() {
 	}
 }
 
-// serveHTTP serves h on ln until ctx ends, then shuts the server down.
-func (n *Node) serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, useTLS bool) error {
+// serveHTTP serves h on ln, over TLS if tlsConfig is set, until ctx ends,
+// then shuts the server down.
+func (n *Node) serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, tlsConfig *tls.Config) error {
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -226,11 +234,12 @@ func (n *Node) serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, u
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(n.log.Handler(), slog.LevelDebug),
+		TLSConfig:         tlsConfig,
 	}
 	errc := make(chan error, 1)
 	go func() {
-		if useTLS {
-			errc <- srv.ServeTLS(ln, n.cfg.Web.TLSCert, n.cfg.Web.TLSKey)
+		if tlsConfig != nil {
+			errc <- srv.ServeTLS(ln, "", "")
 		} else {
 			errc <- srv.Serve(ln)
 		}

@@ -82,6 +82,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			meetingsCommand(),
 			membersCommand(),
 			checkinCommand(),
+			tlsCommand(),
 		},
 		HideVersion: true,
 		// Errors are printed once, by runApp; urfave's handler would exit

@@ -154,8 +154,13 @@ func startNode(t *testing.T, dir string) *runningNode {
 // launchNode is startNode returning its error, for use off the test's
 // goroutine (where t.Fatal must not be called).
 func launchNode(t testing.TB, dir string) (*runningNode, error) {
+	return launchNodeWith(t, dir, loopbackRun...)
+}
+
+// launchNodeWith is launchNode with the command line args (after --dir).
+func launchNodeWith(t testing.TB, dir string, args ...string) (*runningNode, error) {
 	n := &runningNode{t: t, dir: dir, stdout: &syncBuffer{}, stderr: &syncBuffer{}, exited: make(chan struct{})}
-	n.cmd = exec.Command(hearthBin, append([]string{"--dir", dir}, loopbackRun...)...)
+	n.cmd = exec.Command(hearthBin, append([]string{"--dir", dir}, args...)...)
 	n.cmd.Env = cleanEnv()
 	n.cmd.Stderr = n.stderr
 	pipe, err := n.cmd.StdoutPipe()

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -48,6 +50,38 @@ func membersCommand() *cli.Command {
 							return err
 						}
 						fmt.Fprintf(c.App.Writer, "removed member %s and their check-ins\n", nick)
+						return nil
+					})
+				},
+			},
+			{
+				Name:      "unlock",
+				Usage:     "let a member locked out by wrong PINs sign in again at once (their PIN is not needed)",
+				ArgsUsage: "NICK",
+				Action: func(c *cli.Context) error {
+					nick, err := oneArg(c, "NICK")
+					if err != nil {
+						return err
+					}
+					return withOperator(c, func(ctx context.Context, op node.Operator) error {
+						counted, err := op.UnlockMember(ctx, nick)
+						if err != nil {
+							return err
+						}
+						list, err := op.ListMembers(ctx)
+						if err != nil {
+							return err
+						}
+						known := slices.ContainsFunc(list, func(m members.Summary) bool { return strings.EqualFold(m.Nick, strings.TrimSpace(nick)) })
+						w := c.App.Writer
+						switch {
+						case !known:
+							fmt.Fprintf(w, "no member is called %s (see 'hearth members list'); any lock on that name is cleared\n", nick)
+						case counted == 0:
+							fmt.Fprintf(w, "%s was not locked: they can sign in now\n", nick)
+						default:
+							fmt.Fprintf(w, "unlocked %s: %d attempts that were not their PIN are forgotten; they can sign in now\n", nick, counted)
+						}
 						return nil
 					})
 				},

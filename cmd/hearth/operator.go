@@ -11,8 +11,8 @@ import (
 	"hearth/node"
 )
 
-// startupWait is how long a command waits for a node that holds the store
-// but has not opened its operator socket yet (it is starting or stopping).
+// startupWait is how long a command waits for a node that is starting
+// (or stopping) to answer on its operator socket.
 const startupWait = 10 * time.Second
 
 // withOperator calls fn with the hub on --dir: the running node through its
@@ -23,7 +23,7 @@ func withOperator(c *cli.Context, fn func(ctx context.Context, op node.Operator)
 	if err != nil {
 		return err
 	}
-	op, closeOp, err := openOperator(c.Context, dir)
+	op, closeOp, err := openOperator(c.Context, dir, startupWait)
 	if err != nil {
 		return err
 	}
@@ -44,8 +44,12 @@ func existingNodeDir(c *cli.Context) (string, error) {
 	return dir, nil
 }
 
-func openOperator(ctx context.Context, dir string) (node.Operator, func(), error) {
-	deadline := time.Now().Add(startupWait)
+// openOperator reaches the hub on dir: its socket if a node answers, else
+// its store, opened under the directory's shared lock (node.LockDir). A
+// node that holds the lock is starting or stopping: the store is not
+// touched, and the command waits up to wait for the socket.
+func openOperator(ctx context.Context, dir string, wait time.Duration) (node.Operator, func(), error) {
+	deadline := time.Now().Add(wait)
 	for {
 		remote, err := node.Dial(dir)
 		if err == nil {
@@ -54,18 +58,23 @@ func openOperator(ctx context.Context, dir string) (node.Operator, func(), error
 		if !errors.Is(err, node.ErrNotRunning) {
 			return nil, nil, err
 		}
-		n, err := node.Open(dir, node.Options{})
-		if err == nil {
-			return n, func() { n.Close() }, nil
-		}
-		if !errors.Is(err, node.ErrRunning) {
+		release, err := node.LockDir(dir, false)
+		switch {
+		case err == nil:
+			n, err := node.Open(dir, node.Options{})
+			if err == nil {
+				return n, func() { n.Close(); release() }, nil
+			}
+			release()
+			if !errors.Is(err, node.ErrRunning) {
+				return nil, nil, err
+			}
+			// Another command has the store for a moment: try again.
+		case !errors.Is(err, node.ErrDirBusy):
 			return nil, nil, err
 		}
-		// Another process holds the store without a socket: a node starting
-		// up (the socket comes soon) or shutting down (the lock goes soon),
-		// or another CLI command that has the store open for a moment.
 		if time.Now().After(deadline) {
-			return nil, nil, fmt.Errorf("another hearth has %s open and does not answer on %s: wait for it to finish, or stop it", dir, node.SocketPath(dir))
+			return nil, nil, fmt.Errorf("the hub on %s is starting or stopping and does not answer on %s yet: try again in a moment", dir, node.SocketPath(dir))
 		}
 		select {
 		case <-ctx.Done():

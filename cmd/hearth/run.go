@@ -1,17 +1,17 @@
 package main
 
 import (
-	"net/http"
-
 	"context"
 	"errors"
 	"fmt"
-	"hearth/node/web"
 	"log/slog"
+	"net/http"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"hearth/node"
+	"hearth/node/web"
 )
 
 func initCommand() *cli.Command {
@@ -78,6 +78,11 @@ func runNode(c *cli.Context) error {
 		}
 		fmt.Fprintf(c.App.Writer, "new Hearth node in %s\n", dir)
 	}
+	release, err := lockForRun(c, dir)
+	if err != nil {
+		return err
+	}
+	defer release()
 	cfg, err := node.LoadConfig(node.ConfigPath(dir))
 	if err != nil {
 		return err
@@ -132,6 +137,44 @@ func runNode(c *cli.Context) error {
 	return nil
 }
 
+// runWait is how long 'hearth run' waits for a command that has the
+// store open (an import of a big feed takes seconds) before giving up.
+const runWait = time.Minute
+
+// lockForRun takes the directory's lock for the node's whole life, before
+// the store is opened, so a command started meanwhile waits for the socket
+// instead of taking the store from under a starting node. If a command
+// holds it, the node waits for it, saying so once.
+func lockForRun(c *cli.Context, dir string) (release func(), err error) {
+	deadline := time.Now().Add(runWait)
+	said := false
+	for {
+		release, err := node.LockDir(dir, true)
+		if err == nil {
+			return release, nil
+		}
+		if !errors.Is(err, node.ErrDirBusy) {
+			return nil, err
+		}
+		if remote, err := node.Dial(dir); err == nil {
+			remote.Close()
+			return nil, alreadyRunning(dir)
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("another hearth command has had %s open for over %v: let it finish or stop it, then run again", dir, runWait)
+		}
+		if !said {
+			fmt.Fprintf(c.App.ErrWriter, "waiting for another hearth command to finish with %s\n", dir)
+			said = true
+		}
+		select {
+		case <-c.Context.Done():
+			return nil, c.Context.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
 func alreadyRunning(dir string) error {
 	return fmt.Errorf("another hearth is already running on %s: stop it or use --dir", dir)
 }
@@ -157,7 +200,14 @@ func printRunning(ctx context.Context, c *cli.Context, dir string, n *node.Node,
 	for _, a := range id.Addrs {
 		fmt.Fprintf(w, "listening on: %s\n", a)
 	}
-	fmt.Fprintf(w, "member page: %s\n", status.WebURL())
+	urls := status.WebURLs()
+	fmt.Fprintf(w, "member page: %s\n", urls[0])
+	for _, u := range urls[1:] {
+		fmt.Fprintf(w, "  also at: %s\n", u)
+	}
+	if !status.TLS && !node.IsLoopback(status.Web) {
+		fmt.Fprintln(c.App.ErrWriter, "warning: the member page is plain HTTP on the network (web.allow_plain_http_on_lan): anyone on it can read members' PINs and check-ins; see the README to add TLS")
+	}
 	return nil
 }
 
