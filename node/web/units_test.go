@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -427,5 +428,39 @@ func TestICSFolding(t *testing.T) {
 	}
 	if got := strings.ReplaceAll(strings.TrimSuffix(body, "\r\n"), "\r\n ", ""); got != "SUMMARY:"+long {
 		t.Error("unfolding does not give the line back")
+	}
+}
+
+// TestFormNoncesBounded: a client loading forms over and over drops its
+// own oldest tokens, not other people's, and the table never outgrows its
+// bound.
+func TestFormNoncesBounded(t *testing.T) {
+	t.Parallel()
+	c := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	fn := newFormNonces(c.Now)
+	other := fn.issue("192.0.2.2")
+	var mine []string
+	for range maxNoncesPerClient + 10 {
+		mine = append(mine, fn.issue("192.0.2.1"))
+	}
+	if fn.take(mine[0], "192.0.2.1") || !fn.take(mine[len(mine)-1], "192.0.2.1") {
+		t.Error("a client's oldest token survived, or its newest did not")
+	}
+	if !fn.take(other, "192.0.2.2") {
+		t.Error("one client's forms pushed out another's")
+	}
+	for i := range 3 * maxNonces {
+		tok := fn.issue(fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255))
+		if i%2 == 0 {
+			fn.take(tok, fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255))
+		}
+	}
+	if len(fn.byToken) > maxNonces || len(fn.order) > 2*maxNonces {
+		t.Errorf("%d tokens, %d in order; bounds %d, %d", len(fn.byToken), len(fn.order), maxNonces, 2*maxNonces)
+	}
+	c.Add(nonceLifetime)
+	fn.issue("192.0.2.3")
+	if len(fn.byToken) != 1 {
+		t.Errorf("after they expired, %d tokens kept", len(fn.byToken))
 	}
 }
