@@ -410,20 +410,13 @@ func whenWord(m node.Meeting, now time.Time) string {
 	if m.Next == nil {
 		return dayName(m.Day)
 	}
-	today := now.In(m.Next.Location())
-	switch next := *m.Next; {
-	case sameDate(next, today):
+	switch finder.DaysAway(*m.Next, now) {
+	case 0:
 		return "today"
-	case sameDate(next, today.AddDate(0, 0, 1)):
+	case 1:
 		return "tomorrow"
 	}
 	return dayName(m.Day)
-}
-
-func sameDate(a, b time.Time) bool {
-	ay, am, ad := a.Date()
-	by, bm, bd := b.Date()
-	return ay == by && am == bm && ad == bd
 }
 
 func dayName(day *int) string {

@@ -30,14 +30,13 @@ type Index struct {
 	// Interned values: a query compares small integers, not strings. The
 	// tables only grow; they are bounded by the distinct codes, regions,
 	// hubs and zones ever seen, which are few.
-	zones       []*time.Location
-	zoneIDs     map[string]uint16
-	hubIDs      map[string]uint32
-	typeIDs     map[string]uint32
-	langIDs     map[string]uint32
-	regionIDs   map[string]uint32
-	attendIDs   map[string]uint32
-	zoneLoading sync.Map // zone name -> *time.Location, loaded outside mu
+	zones     []*time.Location
+	zoneIDs   map[string]uint16
+	hubIDs    map[string]uint32
+	typeIDs   map[string]uint32
+	langIDs   map[string]uint32
+	regionIDs map[string]uint32
+	attendIDs map[string]uint32
 }
 
 // pageSize is the number of entries in a page: about 200 KB.
@@ -93,19 +92,6 @@ type entry struct {
 	id       string
 	listing  *protocol.Listing
 }
-
-// Meeting times, shared with the member page's own reckoning (node/web's
-// occurrence) so that the list and a meeting's page agree.
-const (
-	// graceMinutes: a meeting that started this recently is still worth
-	// walking into, whatever its end time says.
-	graceMinutes = 10
-	// defaultMinutes is the length of a meeting with no end_time: most
-	// fellowship meetings run an hour.
-	defaultMinutes = 60
-	minutesPerDay  = 24 * 60
-	minutesPerWeek = 7 * minutesPerDay
-)
 
 // New returns an empty index whose listings without a time zone are read in
 // UTC.
@@ -236,23 +222,14 @@ type prepared struct {
 }
 
 func (ix *Index) prepare(l *protocol.Listing) prepared {
-	p := prepared{
-		hot:   hotEntry{live: true, cancelled: l.Cancelled, day: -1, startMin: -1, startMow: -1},
-		entry: entry{id: l.ID(), listing: l},
-	}
+	p := prepared{entry: entry{id: l.ID(), listing: l}}
+	p.hot, _ = weeklyOf(l)
+	p.hot.live, p.hot.cancelled = true, l.Cancelled
 	h, e := &p.hot, &p.entry
 	if !l.ExpiresAt.IsZero() {
 		h.expires = l.ExpiresAt.Unix()
 	}
 	p.zoneName, p.zone = ix.zoneOf(l.Timezone)
-	if l.Day != nil && *l.Day >= 0 && *l.Day <= 6 {
-		if start, err := protocol.ParseClock(l.Time); err == nil {
-			h.day = int8(*l.Day)
-			h.startMin = int16(start)
-			h.startMow = int16(*l.Day*minutesPerDay + start)
-			h.span = int16(max(durationMinutes(start, l.EndTime), graceMinutes))
-		}
-	}
 	if l.Latitude != nil && l.Longitude != nil && !math.IsNaN(*l.Latitude) && !math.IsNaN(*l.Longitude) {
 		h.hasPos = true
 		e.lat, e.lon = radians(*l.Latitude), radians(*l.Longitude)
@@ -274,42 +251,17 @@ func (ix *Index) prepare(l *protocol.Listing) prepared {
 	return p
 }
 
-// durationMinutes is how long a meeting starting at start (minutes after
-// midnight) runs, by its end_time: an end at or before the start means it
-// ends after midnight, as node/web reads it.
-func durationMinutes(start int, endTime string) int {
-	if endTime == "" {
-		return defaultMinutes
-	}
-	end, err := protocol.ParseClock(endTime)
-	if err != nil {
-		return defaultMinutes
-	}
-	d := end - start
-	if d <= 0 {
-		d += minutesPerDay
-	}
-	return d
-}
-
-// zoneOf is the zone a listing's times are read in: the index's default if
-// it names none, UTC if it names one this machine cannot load (validation
-// keeps those out, so that is only a fallback, the same as node/web's).
-// Zones are loaded once per name: time.LoadLocation reads the zone database
-// on every call.
+// zoneOf is MeetingZone for the index, with the zone's name for the zone
+// table (protocol.LoadTimezone keeps zones it loaded).
 func (ix *Index) zoneOf(name string) (string, *time.Location) {
 	if name == "" {
 		return "", ix.defaultZone
-	}
-	if loc, ok := ix.zoneLoading.Load(name); ok {
-		return name, loc.(*time.Location)
 	}
 	loc, err := protocol.LoadTimezone(name)
 	if err != nil {
 		// One key for every bad name, so they cannot grow the zone table.
 		return invalidZone, time.UTC
 	}
-	ix.zoneLoading.Store(name, loc)
 	return name, loc
 }
 

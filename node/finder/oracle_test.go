@@ -12,27 +12,37 @@ import (
 	"hearth/protocol"
 )
 
-// refOccurrence is the slow, obvious reckoning (node/web's): try each day
-// from yesterday on, with time.Date, until an occurrence has not ended.
-func refOccurrence(l *protocol.Listing, loc *time.Location, now time.Time) (time.Time, bool, bool) {
-	if l.Day == nil {
-		return time.Time{}, false, false
+// refOccurrence is the reference reckoning, deliberately naive and sharing
+// no code with the finder's: try each day from yesterday on, with
+// time.Date, until a sitting has not ended (or started less than ten
+// minutes ago). ok is false for a meeting by appointment.
+func refOccurrence(l *protocol.Listing, loc *time.Location, now time.Time) (start, end time.Time, inProgress, ok bool) {
+	if l.Day == nil || l.Time == "" {
+		return start, end, false, false
 	}
-	startMin, _ := protocol.ParseClock(l.Time)
-	duration := time.Duration(durationMinutes(startMin, l.EndTime)) * time.Minute
+	var h, m int
+	fmt.Sscanf(l.Time, "%d:%d", &h, &m)
+	length := time.Hour
+	if l.EndTime != "" {
+		var eh, em int
+		fmt.Sscanf(l.EndTime, "%d:%d", &eh, &em)
+		length = time.Duration((eh*60+em)-(h*60+m)) * time.Minute
+		if length <= 0 {
+			length += 24 * time.Hour
+		}
+	}
 	local := now.In(loc)
-	day := time.Date(local.Year(), local.Month(), local.Day()-1, 0, 0, 0, 0, loc)
-	for i := 0; i < 9; i++ {
-		d := day.AddDate(0, 0, i)
+	for i := -1; i < 8; i++ {
+		d := time.Date(local.Year(), local.Month(), local.Day()+i, 0, 0, 0, 0, loc)
 		if int(d.Weekday()) != *l.Day {
 			continue
 		}
-		s := time.Date(d.Year(), d.Month(), d.Day(), startMin/60, startMin%60, 0, 0, loc)
-		if now.Before(s.Add(duration)) || now.Before(s.Add(graceMinutes*time.Minute)) {
-			return s, !now.Before(s), true
+		s := time.Date(d.Year(), d.Month(), d.Day(), h, m, 0, 0, loc)
+		if now.Before(s.Add(length)) || now.Before(s.Add(10*time.Minute)) {
+			return s, s.Add(length), !now.Before(s), true
 		}
 	}
-	panic("no occurrence in nine days")
+	panic("no sitting in nine days")
 }
 
 // refSearch orders every listing the obvious way.
@@ -45,11 +55,7 @@ func refSearch(ls []*protocol.Listing, now time.Time) []string {
 	}
 	var rows []row
 	for _, l := range ls {
-		loc := time.UTC
-		if l.Timezone != "" {
-			loc, _ = protocol.LoadTimezone(l.Timezone)
-		}
-		s, in, ok := refOccurrence(l, loc, now)
+		s, _, in, ok := refOccurrence(l, zoneFor(l), now)
 		rows = append(rows, row{l.ID(), protocol.Fold(l.Name), s, in, ok})
 	}
 	group := func(r row) int {
@@ -80,11 +86,14 @@ func refSearch(ls []*protocol.Listing, now time.Time) []string {
 	return out
 }
 
-// The fast search orders exactly as the slow one, in every zone, near
-// daylight-saving changes too (wall times a change skips or repeats
-// included), and a limited search is the first part of the unlimited one.
-// Pacific/Chatham has a change at 02:45 and an offset of 12:45.
+// The fast search orders exactly as the naive reference, in every zone,
+// near daylight-saving changes too (wall times a change skips or repeats
+// included), and a limited search is the first part of the unlimited one;
+// NextSitting, which a meeting's page and calendar file read, gives every
+// listing the reference's sitting. Pacific/Chatham has a change at 02:45
+// and an offset of 12:45.
 func TestSearchMatchesReference(t *testing.T) {
+	t.Parallel()
 	zones := []string{"", "Europe/London", "America/Los_Angeles", "Asia/Tokyo", "Australia/Sydney", "America/Sao_Paulo", "Asia/Kolkata", "Pacific/Chatham"}
 	// Instants near the changes of 2026-27 and some ordinary ones.
 	anchors := []time.Time{
@@ -120,9 +129,13 @@ func TestSearchMatchesReference(t *testing.T) {
 		var got []string
 		for _, r := range ix.Search(Query{}, now) {
 			got = append(got, r.Listing.ID())
-			start, in, ok := refOccurrence(r.Listing, zoneFor(r.Listing), now)
+			start, end, in, ok := refOccurrence(r.Listing, zoneFor(r.Listing), now)
 			if ok && (!r.Next.Equal(start) || r.InProgress != in) {
 				t.Errorf("round %d at %v: %s next %v %v, want %v %v", round, now, r.Listing.ID(), r.Next, r.InProgress, start, in)
+			}
+			s, sok := NextSitting(r.Listing, time.UTC, now)
+			if sok != ok || ok && (!s.Start.Equal(start) || !s.End.Equal(end) || s.InProgress != in || s.Start.Location() != zoneFor(r.Listing)) {
+				t.Errorf("round %d at %v: %s NextSitting %+v %v, want %v-%v %v %v", round, now, r.Listing.ID(), s, sok, start, end, in, ok)
 			}
 		}
 		if !slices.Equal(got, want) {

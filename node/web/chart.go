@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"hearth/node/finder"
 	"hearth/node/members"
 )
 
@@ -71,7 +72,7 @@ func moodChart(v *view, checkIns []members.CheckIn, today time.Time, zone *time.
 	first := today.AddDate(0, 0, -(chartDays - 1))
 	var days [chartDays]dayPoint
 	for _, c := range checkIns {
-		i := daysBetween(first, dateOnly(c.At.In(zone)))
+		i := finder.DaysBetween(first, c.At.In(zone))
 		if i < 0 || i >= chartDays {
 			continue
 		}

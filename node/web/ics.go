@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"hearth/node"
+	"hearth/node/finder"
 	"hearth/protocol"
 )
 
@@ -23,15 +24,14 @@ const vtimezoneYears = 20
 
 // calendar serves a meeting's .ics file.
 func (s *server) calendar(w http.ResponseWriter, r *http.Request, m node.Meeting) {
-	loc := meetingZone(m.Listing, s.zone())
 	now := s.now()
-	start, end, _, ok := occurrence(m.Listing, loc, now)
+	sitting, ok := finder.NextSitting(m.Listing, s.zone(), now)
 	if !ok {
 		s.plain(w, r, http.StatusNotFound, "nocalendar.title", "nocalendar.text")
 		return
 	}
 	v := s.newView(w, r, "")
-	body := icsEvent(v, m, start, end, now)
+	body := icsEvent(v, m, sitting.Start, sitting.End, now)
 	h := w.Header()
 	h.Set("Content-Type", "text/calendar; charset=utf-8")
 	h.Set("Content-Disposition", `attachment; filename="`+icsFileName(m.Slug)+`"`)

@@ -67,7 +67,7 @@ func (s *server) item(v *view, m node.Meeting, now time.Time) meetingItem {
 	}
 	switch {
 	case m.Next != nil:
-		next := m.Next.In(meetingZone(m.Listing, s.zone()))
+		next := m.Next.In(finder.MeetingZone(m.Listing, s.zone()))
 		it.When = whenWords(v, next, now)
 	case m.Day == nil:
 		it.When = v.T("when.appointment")
@@ -333,19 +333,18 @@ func (s *server) meetingPage(w http.ResponseWriter, r *http.Request) {
 func (s *server) detail(v *view, m node.Meeting) detailData {
 	l := m.Listing
 	now := s.now()
-	loc := meetingZone(l, s.zone())
-	d := detailData{Zone: loc.String()}
+	d := detailData{Zone: finder.MeetingZone(l, s.zone()).String()}
 	if l.Focus != "" {
 		d.Focus = v.T("focus." + l.Focus)
 	}
-	if start, end, inProgress, ok := occurrence(l, loc, now); ok {
-		m.Next, m.InProgress = &start, inProgress
+	if sitting, ok := finder.NextSitting(l, s.zone(), now); ok {
+		m.Next, m.InProgress = &sitting.Start, sitting.InProgress
 		d.Day = dayLong(v, *l.Day)
-		d.Time = start.Format("15:04")
+		d.Time = sitting.Start.Format("15:04")
 		if l.EndTime != "" {
-			d.Time += "–" + end.Format("15:04")
+			d.Time += "–" + sitting.End.Format("15:04")
 		}
-		d.NextDate = dateLong(v, start)
+		d.NextDate = dateLong(v, sitting.Start)
 		d.ICS = meetingURL(m.ID) + ".ics"
 	}
 	d.meetingItem = s.item(v, m, now)

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"hearth/node/finder"
 	"hearth/node/members"
 	"hearth/protocol"
 )
@@ -66,14 +67,14 @@ func (s *server) renderMe(w http.ResponseWriter, r *http.Request, status int, v 
 		return
 	}
 	zone := s.zone()
-	today := dateOnly(s.now().In(zone))
+	today := finder.Date(s.now().In(zone))
 	d := &meData{Nick: sess.nick, Today: today.Format(time.DateOnly), Total: len(checkIns)}
 	if profile.SoberSince != nil {
-		since := dateOnly(*profile.SoberSince)
+		since := finder.Date(*profile.SoberSince)
 		d.SoberSince = since.Format(time.DateOnly)
 		d.SinceWords = dateFull(v, since)
 		d.HasCount = true
-		d.Days = daysBetween(since, today)
+		d.Days = finder.DaysBetween(since, today)
 		for _, m := range milestones(d.Days) {
 			d.Reached = append(d.Reached, milestoneWords(v, m))
 		}
@@ -121,7 +122,7 @@ func (s *server) renderMe(w http.ResponseWriter, r *http.Request, status int, v 
 func (s *server) setProfile(w http.ResponseWriter, r *http.Request, sess *session) {
 	v := s.newView(w, r, "me.title")
 	v.CSRF = sess.csrf
-	today := dateOnly(s.now().In(s.zone()))
+	today := finder.Date(s.now().In(s.zone()))
 	var since *time.Time
 	switch {
 	case r.PostFormValue("clear") == "1":
@@ -163,17 +164,6 @@ func (s *server) zone() *time.Location {
 		}
 	}
 	return time.Local
-}
-
-// dateOnly is the calendar date of t as midnight UTC, so days between two
-// dates are whole whatever the zone's daylight saving did.
-func dateOnly(t time.Time) time.Time {
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
-
-func daysBetween(from, to time.Time) int {
-	return int(to.Sub(from).Hours() / 24)
 }
 
 // milestoneDays are the counts worth marking; after a year, every year.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"hearth/node"
+	"hearth/node/finder"
 	"hearth/protocol"
 )
 
@@ -98,7 +99,7 @@ func (s *server) schedule(v *view, meetings []node.Meeting) scheduleData {
 			day = *m.Day
 		}
 		byDay[day] = append(byDay[day], m)
-		zones[meetingZone(m.Listing, s.zone()).String()]++
+		zones[finder.MeetingZone(m.Listing, s.zone()).String()]++
 	}
 	for zone, n := range zones {
 		if n > zones[d.Zone] || n == zones[d.Zone] && zone < d.Zone {

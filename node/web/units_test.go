@@ -142,48 +142,6 @@ func TestTemplatesParse(t *testing.T) {
 	}
 }
 
-func TestOccurrence(t *testing.T) {
-	london, _ := time.LoadLocation("Europe/London")
-	tokyo, _ := time.LoadLocation("Asia/Tokyo")
-	at := func(loc *time.Location, s string) time.Time {
-		tm, err := time.ParseInLocation("2006-01-02 15:04", s, loc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tm
-	}
-	// 2026-12-01 is a Tuesday.
-	cases := []struct {
-		name      string
-		day       int
-		start     string
-		end       string
-		loc       *time.Location
-		now       time.Time
-		want      string
-		inProgess bool
-	}{
-		{"later today", 2, "20:00", "", london, at(london, "2026-12-01 18:00"), "2026-12-01 20:00", false},
-		{"running now", 2, "17:30", "19:00", london, at(london, "2026-12-01 18:00"), "2026-12-01 17:30", true},
-		{"started 5 min ago, no end", 2, "17:55", "", london, at(london, "2026-12-01 18:00"), "2026-12-01 17:55", true},
-		{"ended", 2, "16:00", "17:00", london, at(london, "2026-12-01 18:00"), "2026-12-08 16:00", false},
-		{"week wraps to Sunday", 0, "10:00", "", london, at(london, "2026-12-05 22:00"), "2026-12-06 10:00", false},
-		{"Saturday from Sunday", 6, "10:00", "", london, at(london, "2026-12-06 09:00"), "2026-12-12 10:00", false},
-		{"past midnight, still on", 1, "23:00", "01:00", london, at(london, "2026-12-01 00:30"), "2026-11-30 23:00", true},
-		{"other zone", 3, "07:00", "", tokyo, at(london, "2026-12-01 18:00"), "2026-12-02 07:00", false},
-	}
-	for _, tc := range cases {
-		l := &protocol.Listing{Day: intp(tc.day), Time: tc.start, EndTime: tc.end}
-		start, _, inProgress, ok := occurrence(l, tc.loc, tc.now)
-		if !ok || start.Format("2006-01-02 15:04") != tc.want || inProgress != tc.inProgess || start.Location() != tc.loc {
-			t.Errorf("%s: %v %v %v, want %s in progress %v", tc.name, start, inProgress, ok, tc.want, tc.inProgess)
-		}
-	}
-	if _, _, _, ok := occurrence(&protocol.Listing{}, london, time.Now()); ok {
-		t.Error("a meeting by appointment has an occurrence")
-	}
-}
-
 func TestMilestones(t *testing.T) {
 	for days, want := range map[int]string{0: "", 1: "1", 6: "1", 7: "1 7", 45: "1 7 30", 400: "1 7 30 60 90 180 365", 800: "1 7 30 60 90 180 365 730"} {
 		var got []string
