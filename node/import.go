@@ -47,7 +47,7 @@ func (n *Node) ImportMeetings(ctx context.Context, feed []byte, opts ImportOptio
 	}
 	tz := opts.Timezone
 	if tz == "" {
-		tz = n.defaultLocation().String()
+		tz = n.Zone().String()
 	} else if _, err := protocol.LoadTimezone(tz); err != nil {
 		return ImportSummary{}, err
 	}

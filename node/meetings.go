@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -164,7 +163,7 @@ func (n *Node) publishOwn(ctx context.Context, l *protocol.Listing, prev *protoc
 func (n *Node) publishOwnBatch(ctx context.Context, l *protocol.Listing, prev *protocol.Listing) (Meeting, error) {
 	now := n.now()
 	if l.Timezone == "" {
-		l.Timezone = n.defaultLocation().String()
+		l.Timezone = n.Zone().String()
 	}
 	l.Version, l.Hub = protocol.SchemaVersion, n.id.String()
 	l.Seq = uint64(now.UnixMilli())
@@ -207,34 +206,4 @@ func (n *Node) maintainListings(ctx context.Context) {
 	if len(mine) > 0 {
 		n.log.Info("renewed listings", "count", len(mine))
 	}
-}
-
-// defaultLocation is the zone for meetings given without one: the config's,
-// else this machine's if it has an IANA name, else UTC.
-func (n *Node) defaultLocation() *time.Location {
-	if tz := n.cfg.Listings.DefaultTimezone; tz != "" {
-		if loc, err := protocol.LoadTimezone(tz); err == nil {
-			return loc
-		}
-	}
-	if loc, err := protocol.LoadTimezone(machineZone()); err == nil {
-		return loc
-	}
-	return time.UTC
-}
-
-// machineZone is the IANA name of this machine's zone, from TZ or the
-// /etc/localtime link; "" if neither names one.
-func machineZone() string {
-	if tz := os.Getenv("TZ"); tz != "" {
-		return strings.TrimPrefix(tz, ":")
-	}
-	target, err := os.Readlink("/etc/localtime")
-	if err != nil {
-		return ""
-	}
-	if _, zone, ok := strings.Cut(target, "zoneinfo/"); ok {
-		return zone
-	}
-	return ""
 }

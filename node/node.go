@@ -122,7 +122,7 @@ func (n *Node) load() error {
 	if n.members, err = members.New(n.store, members.Options{Now: n.now, KDFSlots: n.cfg.Members.PINChecksAtOnce}); err != nil {
 		return err
 	}
-	n.listings = newListingSet(n.defaultLocation())
+	n.listings = newListingSet(n.Zone())
 	if err := n.listings.load(n.store, n.now()); err != nil {
 		return err
 	}

@@ -74,7 +74,7 @@ func (s *server) checkinData(ctx context.Context, v *view, c members.CheckIn) *c
 // recentMeetings are the meetings a member may just have been to: those on
 // yesterday's and today's weekday (in the hub's zone), this hub's first.
 func (s *server) recentMeetings(ctx context.Context, v *view, selected string) []choice {
-	today := int(s.now().In(s.zone()).Weekday())
+	today := int(s.now().In(s.zone).Weekday())
 	var ms []node.Meeting
 	for _, day := range []int{today, (today + 6) % 7} {
 		found, err := s.n.Meetings(ctx, finder.Query{Day: &day, Limit: 30})

@@ -25,7 +25,7 @@ const vtimezoneYears = 20
 // calendar serves a meeting's .ics file.
 func (s *server) calendar(w http.ResponseWriter, r *http.Request, m node.Meeting) {
 	now := s.now()
-	sitting, ok := finder.NextSitting(m.Listing, s.zone(), now)
+	sitting, ok := finder.NextSitting(m.Listing, s.zone, now)
 	if !ok {
 		s.plain(w, r, http.StatusNotFound, "nocalendar.title", "nocalendar.text")
 		return

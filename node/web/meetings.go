@@ -67,7 +67,7 @@ func (s *server) item(v *view, m node.Meeting, now time.Time) meetingItem {
 	}
 	switch {
 	case m.Next != nil:
-		next := m.Next.In(finder.MeetingZone(m.Listing, s.zone()))
+		next := m.Next.In(finder.MeetingZone(m.Listing, s.zone))
 		it.When = whenWords(v, next, now)
 	case m.Day == nil:
 		it.When = v.T("when.appointment")
@@ -191,7 +191,7 @@ func (s *server) queryFromForm(q url.Values) (fq finder.Query, problem string) {
 	}
 	// "all" shows cancelled meetings: for operators, not on the member page.
 	delete(params, "all")
-	today := int(s.now().In(s.zone()).Weekday())
+	today := int(s.now().In(s.zone).Weekday())
 	switch q.Get("day") {
 	case "today":
 		params.Set("day", strconv.Itoa(today))
@@ -333,11 +333,11 @@ func (s *server) meetingPage(w http.ResponseWriter, r *http.Request) {
 func (s *server) detail(v *view, m node.Meeting) detailData {
 	l := m.Listing
 	now := s.now()
-	d := detailData{Zone: finder.MeetingZone(l, s.zone()).String()}
+	d := detailData{Zone: finder.MeetingZone(l, s.zone).String()}
 	if l.Focus != "" {
 		d.Focus = v.T("focus." + l.Focus)
 	}
-	if sitting, ok := finder.NextSitting(l, s.zone(), now); ok {
+	if sitting, ok := finder.NextSitting(l, s.zone, now); ok {
 		m.Next, m.InProgress = &sitting.Start, sitting.InProgress
 		d.Day = dayLong(v, *l.Day)
 		d.Time = sitting.Start.Format("15:04")

@@ -12,7 +12,6 @@ import (
 
 	"hearth/node/finder"
 	"hearth/node/members"
-	"hearth/protocol"
 )
 
 // historyShown is how many check-ins /me lists; the exports hold them all.
@@ -66,7 +65,7 @@ func (s *server) renderMe(w http.ResponseWriter, r *http.Request, status int, v 
 		s.accountFailed(w, r, sess, "read profile", err)
 		return
 	}
-	zone := s.zone()
+	zone := s.zone
 	today := finder.Date(s.now().In(zone))
 	d := &meData{Nick: sess.nick, Today: today.Format(time.DateOnly), Total: len(checkIns)}
 	if profile.SoberSince != nil {
@@ -122,7 +121,7 @@ func (s *server) renderMe(w http.ResponseWriter, r *http.Request, status int, v 
 func (s *server) setProfile(w http.ResponseWriter, r *http.Request, sess *session) {
 	v := s.newView(w, r, "me.title")
 	v.CSRF = sess.csrf
-	today := finder.Date(s.now().In(s.zone()))
+	today := finder.Date(s.now().In(s.zone))
 	var since *time.Time
 	switch {
 	case r.PostFormValue("clear") == "1":
@@ -153,17 +152,6 @@ func (s *server) setProfile(w http.ResponseWriter, r *http.Request, sess *sessio
 		return
 	}
 	http.Redirect(w, r, "/me", http.StatusSeeOther)
-}
-
-// zone is the hub's time zone, for days and dates a member sees: the
-// configured default zone, else this machine's.
-func (s *server) zone() *time.Location {
-	if tz := s.cfg.Listings.DefaultTimezone; tz != "" {
-		if loc, err := protocol.LoadTimezone(tz); err == nil {
-			return loc
-		}
-	}
-	return time.Local
 }
 
 // milestoneDays are the counts worth marking; after a year, every year.

@@ -67,7 +67,7 @@ func WriteSchedule(w io.Writer, cfg node.Config, meetings []node.Meeting, lang s
 // writeSchedule is WriteSchedule with the styles linked from cssURL, or
 // inline if it is "".
 func writeSchedule(w io.Writer, cfg node.Config, meetings []node.Meeting, lang string, now time.Time, cssURL string) error {
-	s := &server{cfg: cfg, langs: sharedCatalogs(), now: func() time.Time { return now }}
+	s := &server{cfg: cfg, zone: node.HubZone(cfg), langs: sharedCatalogs(), now: func() time.Time { return now }}
 	v := &view{s: s, Lang: cmp.Or(s.langs.match(lang), defaultLang), HubName: cfg.Name, CSS: cssURL}
 	if v.HubName == "" {
 		v.HubName = "Hearth"
@@ -87,7 +87,7 @@ func writeSchedule(w io.Writer, cfg node.Config, meetings []node.Meeting, lang s
 
 func (s *server) schedule(v *view, meetings []node.Meeting) scheduleData {
 	now := s.now()
-	d := scheduleData{view: v, Printed: dateFull(v, now.In(s.zone())), CrisisLines: s.crisisLines()}
+	d := scheduleData{view: v, Printed: dateFull(v, now.In(s.zone)), CrisisLines: s.crisisLines()}
 	byDay := map[int][]node.Meeting{} // -1: by appointment
 	zones := map[string]int{}
 	for _, m := range meetings {
@@ -99,7 +99,7 @@ func (s *server) schedule(v *view, meetings []node.Meeting) scheduleData {
 			day = *m.Day
 		}
 		byDay[day] = append(byDay[day], m)
-		zones[finder.MeetingZone(m.Listing, s.zone()).String()]++
+		zones[finder.MeetingZone(m.Listing, s.zone).String()]++
 	}
 	for zone, n := range zones {
 		if n > zones[d.Zone] || n == zones[d.Zone] && zone < d.Zone {

@@ -40,6 +40,7 @@ const maxFormBytes = 16 << 10
 type server struct {
 	n       *node.Node
 	cfg     node.Config
+	zone    *time.Location // the hub's (node.HubZone): its "today"
 	log     *slog.Logger
 	now     func() time.Time
 	pages   *pages
@@ -57,11 +58,12 @@ type server struct {
 // expired sessions and old attempt records are swept as requests come in.
 func Handler(n *node.Node, opts Options) http.Handler {
 	s := &server{
-		n:   n,
-		cfg: n.Config(),
-		log: opts.Logger,
-		now: opts.Now,
-		api: node.APIHandler(n),
+		n:    n,
+		cfg:  n.Config(),
+		zone: n.Zone(),
+		log:  opts.Logger,
+		now:  opts.Now,
+		api:  node.APIHandler(n),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
