@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -176,7 +175,7 @@ func applyMeetingFlags(c *cli.Context, l *protocol.Listing) error {
 		}
 	}
 	if c.IsSet("day") {
-		day, err := node.ParseDay(c.String("day"))
+		day, err := finder.ParseWeekday(c.String("day"))
 		if err != nil {
 			return usageError{err.Error()}
 		}
@@ -208,51 +207,39 @@ func applyMeetingFlags(c *cli.Context, l *protocol.Listing) error {
 	return nil
 }
 
-// finderFlags are the filters of `meetings list` and `meetings print`, read
-// by queryFromFlags.
+// finderFlags are the filters of `meetings list` and `meetings print`:
+// the query language (finder.ParseQuery), each flag named as the filter.
 func finderFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "day", Usage: "only this day: 0-6 (0 = Sunday), a day name, today or tomorrow"},
+		&cli.StringFlag{Name: "day", Usage: "only this day: 0-6 (0 = Sunday), a day name, today or tomorrow (the hub's day)"},
 		&cli.StringFlag{Name: "time", Usage: "only meetings starting in the morning, midday, evening or night"},
 		&cli.StringSliceFlag{Name: "type", Usage: "only meetings of this Meeting Guide type code, such as O or W (repeat: all of them)"},
 		&cli.StringFlag{Name: "region", Usage: "only meetings in this region or town"},
-		&cli.StringFlag{Name: "lang", Usage: "only meetings held in this language: a tag such as es, or a type code such as S"},
+		&cli.StringFlag{Name: "language", Aliases: []string{"lang"}, Usage: "only meetings held in this language: a tag such as es, or a type code such as S"},
 		&cli.StringFlag{Name: "attendance", Usage: "only meetings attended this way: in_person, online or hybrid"},
 		&cli.StringFlag{Name: "q", Usage: "only meetings whose name, place, group, region or notes hold these words"},
 		&cli.StringFlag{Name: "near", Usage: "only meetings near LAT,LON, such as -1.2921,36.8219"},
-		&cli.StringFlag{Name: "radius", Usage: fmt.Sprintf("with --near: how far, such as 5km or 3mi (default %gkm)", float64(node.DefaultRadiusKm))},
+		&cli.StringFlag{Name: "radius", Usage: fmt.Sprintf("with --near: how far, such as 5km or 3mi (default %gkm)", float64(finder.DefaultRadiusKm))},
 		&cli.BoolFlag{Name: "mine", Usage: "only this hub's own meetings"},
 	}
 }
 
-// queryFromFlags reads the finder flags into a query, through the same
-// parser as the web API's parameters, so both read a filter alike.
+// queryFromFlags reads the command's flags into a query with the query
+// language's own parser: each flag given is handed over by name, as text,
+// and the parser reads those that are its filters (day, type, limit, all…).
 func queryFromFlags(ctx context.Context, c *cli.Context, op node.Operator) (finder.Query, error) {
-	params := url.Values{}
-	for flag, param := range map[string]string{
-		"time": "time", "region": "region", "lang": "language", "attendance": "attendance",
-		"q": "q", "near": "near", "radius": "radius",
-	} {
-		if c.IsSet(flag) {
-			params.Set(param, c.String(flag))
-		}
-	}
 	if c.IsSet("radius") && !c.IsSet("near") {
 		return finder.Query{}, usagef("--radius needs --near LAT,LON: the place to measure from")
 	}
-	if c.IsSet("day") {
-		day := c.String("day")
-		// Today as this machine's clock says: the operator is at the hub.
-		switch today := time.Now().Weekday(); strings.ToLower(strings.TrimSpace(day)) {
-		case "today":
-			day = strconv.Itoa(int(today))
-		case "tomorrow":
-			day = strconv.Itoa(int(today+1) % 7)
+	q, err := finder.ParseQuery(func(name string) []string {
+		switch {
+		case !c.IsSet(name):
+			return nil
+		case name == "type":
+			return c.StringSlice(name)
 		}
-		params.Set("day", day)
-	}
-	params["type"] = c.StringSlice("type")
-	q, err := node.QueryFromURL(params)
+		return []string{c.String(name)}
+	})
 	if err != nil {
 		return q, usageError{err.Error()}
 	}
@@ -270,15 +257,11 @@ func listMeetings(c *cli.Context) error {
 	if err := noArgs(c); err != nil {
 		return err
 	}
-	if c.Int("next") < 0 {
-		return usagef("--next must be 0 (all) or more")
-	}
 	return withOperator(c, func(ctx context.Context, op node.Operator) error {
 		q, err := queryFromFlags(ctx, c, op)
 		if err != nil {
 			return err
 		}
-		q.Limit, q.IncludeCancelled = c.Int("next"), c.Bool("all")
 		meetings, err := op.Meetings(ctx, q)
 		if err != nil {
 			return err
@@ -423,7 +406,7 @@ func dayName(day *int) string {
 	if day == nil {
 		return "by appointment"
 	}
-	return node.DayName(*day)
+	return finder.WeekdayName(*day)
 }
 
 func timeRange(l *protocol.Listing) string {

@@ -42,7 +42,7 @@ func printSchedule(c *cli.Context) error {
 			return fmt.Errorf("no meetings to print: see them with 'hearth meetings list' and use the same filters")
 		}
 		var page bytes.Buffer
-		lang := cmp.Or(c.String("page-lang"), c.String("lang"))
+		lang := cmp.Or(c.String("page-lang"), c.String("language"))
 		if err := web.WriteSchedule(&page, cfg, meetings, lang, time.Now()); err != nil {
 			return err
 		}

@@ -248,7 +248,7 @@ func TestLimitIsAPrefix(t *testing.T) {
 	queries := []Query{
 		{}, {Text: "serenity"}, {Text: "step st"}, {Text: "chapel bridget"}, {Text: "reunion"},
 		{Near: &Point{51.5074, -0.1278}, RadiusKm: 5}, {Near: &Point{-20.8821, 55.4507}, RadiusKm: 8, Text: "hall"},
-		{Types: []string{"W"}, Language: "es"}, {Region: "reunion", Window: "evening"}, {Attendance: "hybrid", Day: intp(3)},
+		{Types: []string{"W"}, Language: "es"}, {Region: "reunion", Window: "evening"}, {Attendance: "hybrid", Day: dayp(3)},
 		{IncludeCancelled: true, Text: "group"},
 	}
 	for qi, q := range queries {

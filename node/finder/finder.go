@@ -97,9 +97,10 @@ type entry struct {
 // UTC.
 func New() *Index { return NewWithDefault(time.UTC) }
 
-// NewWithDefault returns an empty index whose listings without a time zone
-// are read in loc (UTC if nil). A hub passes its own zone: a listing without
-// one was most likely written for the hub's own town.
+// NewWithDefault returns an empty index for a hub in zone loc (UTC if nil):
+// listings without a time zone are read in it (a listing without one was
+// most likely written for the hub's own town), and so are Today and
+// Tomorrow in a query.
 func NewWithDefault(loc *time.Location) *Index {
 	ix := &Index{
 		defaultZone: loc,

@@ -42,7 +42,7 @@ type candidate struct {
 // meetings fade away even before the node purges them.
 func (ix *Index) Search(q Query, now time.Time) []Result {
 	now = now.Round(0) // strip the monotonic reading: times here are wall times
-	s, ok := newSearch(q, now)
+	s, ok := newSearch(q, now, ix.defaultZone)
 	if !ok {
 		return nil
 	}
@@ -80,19 +80,20 @@ type search struct {
 	nowS  int64 // now in Unix seconds, for expiry
 	limit int
 
-	window    [2]int // minutes after midnight; window[0] < 0: any time
-	text      *textQuery
-	geo       *geoQuery
-	lang      string
-	region    string
-	types     []string
-	hub       uint32
-	hubOnly   bool
-	attend    uint32
-	attendSet bool
-	langID    uint32
-	regionID  uint32
-	typeIDs   []uint32
+	day      int    // weekday; -1: any day
+	window   [2]int // minutes after midnight; window[0] < 0: any time
+	attend   string // canonical attendance; "" any
+	text     *textQuery
+	geo      *geoQuery
+	lang     string
+	region   string
+	types    []string
+	hub      uint32
+	hubOnly  bool
+	attendID uint32
+	langID   uint32
+	regionID uint32
+	typeIDs  []uint32
 
 	// The masks a listing's hotEntry must cover, and whether some ID is
 	// past the masks' exact range so that the entry's codes must decide.
@@ -105,11 +106,23 @@ type search struct {
 }
 
 // newSearch readies the query before the lock is taken: folding text is the
-// slowest step and needs no index.
-func newSearch(q Query, now time.Time) (*search, bool) {
-	s := &search{q: q, now: now, nowS: now.Unix(), limit: max(q.Limit, 0), window: [2]int{-1, -1}}
-	if q.Day != nil && (*q.Day < 0 || *q.Day > 6) {
-		return nil, false
+// slowest step and needs no index. hub is the index's zone, which "today"
+// is read in. A query no listing can match gives false.
+func newSearch(q Query, now time.Time, hub *time.Location) (*search, bool) {
+	s := &search{q: q, now: now, nowS: now.Unix(), limit: max(q.Limit, 0), day: -1, window: [2]int{-1, -1}}
+	if q.Day != nil {
+		d, ok := q.Day.weekday(hub, now)
+		if !ok {
+			return nil, false
+		}
+		s.day = d
+	}
+	if q.Attendance != "" {
+		a, err := ParseAttendance(q.Attendance)
+		if err != nil {
+			return nil, false
+		}
+		s.attend = a
 	}
 	if q.Window != "" {
 		w, err := ParseWindow(q.Window)
@@ -154,11 +167,10 @@ func (s *search) resolve(ix *Index) bool {
 		}
 		s.hubOnly = true
 	}
-	if s.q.Attendance != "" {
-		if s.attend, ok = ix.attendIDs[strings.ToLower(strings.TrimSpace(s.q.Attendance))]; !ok {
+	if s.attend != "" {
+		if s.attendID, ok = ix.attendIDs[s.attend]; !ok {
 			return false
 		}
-		s.attendSet = true
 	}
 	if s.lang != "" {
 		if s.langID, ok = ix.langIDs[s.lang]; !ok {
@@ -202,13 +214,13 @@ func (s *search) passesHot(h *hotEntry) bool {
 	if s.hubOnly && h.hub != s.hub {
 		return false
 	}
-	if s.q.Day != nil && int(h.day) != *s.q.Day {
+	if s.day >= 0 && int(h.day) != s.day {
 		return false
 	}
 	if s.window[0] >= 0 && !inWindow(int(h.startMin), s.window) {
 		return false
 	}
-	if s.attendSet && h.attendance != s.attend {
+	if s.attend != "" && h.attendance != s.attendID {
 		return false
 	}
 	if h.typeMask&s.typeMask != s.typeMask || h.langMask&s.langMask != s.langMask || h.regionMask&s.regionMask != s.regionMask {

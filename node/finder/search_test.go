@@ -1,7 +1,6 @@
 package finder
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -31,6 +30,7 @@ func at(t testing.TB, loc *time.Location, s string) time.Time {
 }
 
 func intp(v int) *int { return &v }
+func dayp(d Day) *Day { return &d }
 
 // meeting is a weekly listing of hub "hub1".
 func meeting(slug string, day int, start, tz string) *protocol.Listing {
@@ -235,7 +235,7 @@ func TestFilters(t *testing.T) {
 		q    Query
 		want []string // sorted slugs; nil means "must not be empty" checks below
 	}{
-		{"day in the meeting's own zone", Query{Day: intp(1)}, []string{"tokyo-monday"}},
+		{"day in the meeting's own zone", Query{Day: dayp(1)}, []string{"tokyo-monday"}},
 		{"morning", Query{Window: "morning"}, []string{"dawn", "late-morning"}},
 		{"midday", Query{Window: "midday"}, []string{"noon", "teatime"}},
 		{"afternoon is midday", Query{Window: "Afternoon"}, []string{"noon", "teatime"}},
@@ -268,8 +268,8 @@ func TestFilters(t *testing.T) {
 		{"cancelled left out", Query{Text: "cancelled"}, nil},
 		{"expired left out", Query{Text: "expired"}, nil},
 		{"not yet expired", Query{Text: "fresh"}, []string{"fresh"}},
-		{"together", Query{Region: "Réunion", Text: "salle", Window: "evening", Day: intp(2)}, []string{"reunion"}},
-		{"bad day", Query{Day: intp(7)}, nil},
+		{"together", Query{Region: "Réunion", Text: "salle", Window: "evening", Day: dayp(2)}, []string{"reunion"}},
+		{"bad day", Query{Day: dayp(7)}, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -385,58 +385,6 @@ func TestPutReplaceDelete(t *testing.T) {
 		t.Errorf("after reuse: %v", got)
 	}
 	ix.Put(nil)
-}
-
-func TestParseWindow(t *testing.T) {
-	for in, want := range map[string]string{"morning": "morning", " Evening ": "evening", "afternoon": "midday", "NIGHT": "night", "": "", "any": ""} {
-		if got, err := ParseWindow(in); err != nil || got != want {
-			t.Errorf("ParseWindow(%q) = %q, %v; want %q", in, got, err, want)
-		}
-	}
-	if _, err := ParseWindow("brunch"); err == nil {
-		t.Error("brunch is a window")
-	}
-}
-
-func TestParseRadius(t *testing.T) {
-	cases := map[string]float64{"5km": 5, "5 km": 5, "2.5": 2.5, "3mi": 4.828032, "1 mile": 1.609344, "800m": 0.8, "10 KM": 10, "1e9": maxRadiusKm}
-	for in, want := range cases {
-		got, err := ParseRadius(in)
-		if err != nil || got < want-1e-9 || got > want+1e-9 {
-			t.Errorf("ParseRadius(%q) = %v, %v; want %v", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "km", "-1km", "0", "far", "NaN", "Inf", "5 parsecs"} {
-		if _, err := ParseRadius(in); err == nil {
-			t.Errorf("ParseRadius(%q) is no error", in)
-		}
-	}
-}
-
-func TestParsePoint(t *testing.T) {
-	for in, want := range map[string]Point{"-1.2921,36.8219": {-1.2921, 36.8219}, "51.5, -0.12": {51.5, -0.12}, " 90 , 180 ": {90, 180}} {
-		if got, err := ParsePoint(in); err != nil || got != want {
-			t.Errorf("ParsePoint(%q) = %v, %v; want %v", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "51.5", "91,0", "0,181", "NaN,0", "0,NaN", "a,b", "1,2,3"} {
-		if _, err := ParsePoint(in); !errors.Is(err, ErrBadPoint) {
-			t.Errorf("ParsePoint(%q) = %v, want ErrBadPoint", in, err)
-		}
-	}
-}
-
-func TestParseAttendance(t *testing.T) {
-	for in, want := range map[string]string{"online": "online", "In-Person": "in_person", "in person": "in_person", " HYBRID": "hybrid", "inactive": "inactive"} {
-		if got, err := ParseAttendance(in); err != nil || got != want {
-			t.Errorf("ParseAttendance(%q) = %q, %v; want %q", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "zoom", "in_persons"} {
-		if _, err := ParseAttendance(in); err == nil {
-			t.Errorf("ParseAttendance(%q) is no error", in)
-		}
-	}
 }
 
 func TestContainsWord(t *testing.T) {

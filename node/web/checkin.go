@@ -74,9 +74,9 @@ func (s *server) checkinData(ctx context.Context, v *view, c members.CheckIn) *c
 // recentMeetings are the meetings a member may just have been to: those on
 // yesterday's and today's weekday (in the hub's zone), this hub's first.
 func (s *server) recentMeetings(ctx context.Context, v *view, selected string) []choice {
-	today := int(s.now().In(s.zone).Weekday())
+	today := finder.Day(s.now().In(s.zone).Weekday())
 	var ms []node.Meeting
-	for _, day := range []int{today, (today + 6) % 7} {
+	for _, day := range []finder.Day{today, (today + 6) % 7} {
 		found, err := s.n.Meetings(ctx, finder.Query{Day: &day, Limit: 30})
 		if err != nil {
 			s.log.Warn("web: meetings for check-in", "err", err)

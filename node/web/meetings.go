@@ -155,9 +155,9 @@ func (s *server) filterForm(v *view, q url.Values) filterForm {
 	for _, t := range commonTypes {
 		opt(&f.Types, t, v.TypeName(t), q.Get("type"))
 	}
-	opt(&f.Languages, "", v.T("filter.anylang"), q.Get("lang_meeting"))
+	opt(&f.Languages, "", v.T("filter.anylang"), q.Get("language"))
 	for _, l := range filterLanguages {
-		opt(&f.Languages, l.Tag, l.Name, q.Get("lang_meeting"))
+		opt(&f.Languages, l.Tag, l.Name, q.Get("language"))
 	}
 	opt(&f.Attendances, "", v.T("filter.anyhow"), q.Get("attendance"))
 	for _, a := range []string{"in_person", "online", "hybrid"} {
@@ -173,38 +173,19 @@ func (s *server) filterForm(v *view, q url.Values) filterForm {
 	return f
 }
 
-// queryFromForm reads the filter form (and the API's parameters, which
-// node.QueryFromURL knows) into a finder query. problem is the key of what
-// the member should fix; "" if nothing.
+// queryFromForm reads the filter form, whose fields are named as the query
+// language's filters (finder.ParseQuery), into a finder query. problem is
+// the key of what the member should fix; "" if nothing.
 func (s *server) queryFromForm(q url.Values) (fq finder.Query, problem string) {
-	params := url.Values{}
-	for k, vs := range q {
-		if len(vs) > 0 && vs[0] != "" {
-			params[k] = vs
-		}
-	}
-	// The page's own "lang" parameter chooses the page's language, so the
-	// meeting language travels as lang_meeting.
-	delete(params, "language")
-	if l := params.Get("lang_meeting"); l != "" {
-		params.Set("language", l)
-	}
-	// "all" shows cancelled meetings: for operators, not on the member page.
-	delete(params, "all")
-	today := int(s.now().In(s.zone).Weekday())
-	switch q.Get("day") {
-	case "today":
-		params.Set("day", strconv.Itoa(today))
-	case "tomorrow":
-		params.Set("day", strconv.Itoa((today+1)%7))
-	}
-	fq, err := node.QueryFromURL(params)
+	fq, err := finder.QueryFromURL(q)
 	switch {
 	case errors.Is(err, finder.ErrBadPoint), errors.Is(err, finder.ErrBadRadius):
 		return fq, "filter.badnear"
 	case err != nil:
 		return fq, "filter.bad"
 	}
+	// Cancelled meetings are for operators, not the member page.
+	fq.IncludeCancelled = false
 	return fq, ""
 }
 
@@ -222,7 +203,7 @@ func (s *server) meetingList(w http.ResponseWriter, r *http.Request) {
 	v := s.newView(w, r, "meetings.title")
 	q := r.URL.Query()
 	d := listData{Filters: s.filterForm(v, q)}
-	for _, k := range []string{"day", "time", "type", "lang_meeting", "attendance", "region", "q", "near"} {
+	for _, k := range []string{"day", "time", "type", "language", "attendance", "region", "q", "near"} {
 		if q.Get(k) != "" {
 			d.Filtered = true
 		}

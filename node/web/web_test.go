@@ -551,7 +551,7 @@ func TestMeetingFilters(t *testing.T) {
 	if strings.Contains(res.body, "Family Circle") {
 		t.Error("today's filter kept Thursday's meeting")
 	}
-	res = c.get("/meetings?lang_meeting=es")
+	res = c.get("/meetings?language=es")
 	wantBody(t, res, "Reunión en línea")
 	res = c.get("/meetings?type=C")
 	wantBody(t, res, "Evening Reflections", "Family Circle")
@@ -563,6 +563,25 @@ func TestMeetingFilters(t *testing.T) {
 		wantStatus(t, res, http.StatusBadRequest)
 		wantBody(t, res, `class="error"`)
 	}
+}
+
+// "Today" is the hub's day on the page, in the JSON API and in the print:
+// at 18:00 UTC on Tuesday, a hub in Kiritimati (UTC+14) is on Wednesday.
+func TestTodayIsTheHubsDay(t *testing.T) {
+	t.Parallel()
+	th := newTestHub(t, func(c *node.Config) { c.Listings.DefaultTimezone = "Pacific/Kiritimati" })
+	th.addSampleMeetings() // in London: Tuesday's, Wednesday's (online), Thursday's
+	c := th.client()
+	for _, path := range []string{"/meetings?day=today", "/api/v1/meetings?day=today", "/meetings/print?day=today"} {
+		res := c.get(path)
+		wantStatus(t, res, http.StatusOK)
+		wantBody(t, res, "Reuni")
+		if strings.Contains(res.body, "Tuesday Night Hope") || strings.Contains(res.body, "Family Circle") {
+			t.Errorf("%s: lists another day's meetings than the hub's Wednesday", path)
+		}
+	}
+	res := c.get("/api/v1/meetings?day=tomorrow")
+	wantBody(t, res, "Family Circle")
 }
 
 func TestMeetingGuideFeed(t *testing.T) {
