@@ -80,15 +80,8 @@ func addCheckIn(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	// Checked here too, so a typo is caught before the PIN is asked for.
 	if !c.IsSet("mood") {
 		return usagef("checkin add needs --mood 1-5 (1 = very bad, 5 = very good)")
-	}
-	if mood := c.Int("mood"); mood < 1 || mood > 5 {
-		return usagef("--mood %d: use 1 (very bad) to 5 (very good)", mood)
-	}
-	if craving := c.Int("craving"); craving < 0 || craving > 10 {
-		return usagef("--craving %d: use 0 (none) to 10", craving)
 	}
 	note := c.String("note")
 	if note == "-" {
@@ -106,6 +99,11 @@ func addCheckIn(c *cli.Context) error {
 		// Left out, the craving is "not said", which is not the same as 0.
 		craving := c.Int("craving")
 		checkIn.Craving = &craving
+	}
+	// The members package's own check, before the PIN is asked for, so a
+	// typo does not cost the member typing it.
+	if err := checkIn.Validate(); err != nil {
+		return usageError{err.Error()}
 	}
 	return withMember(c, false, func(ctx context.Context, op node.Operator, pin string) error {
 		saved, err := op.AddCheckIn(ctx, nick, pin, checkIn)

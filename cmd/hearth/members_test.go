@@ -24,7 +24,7 @@ func TestMemberCheckIns(t *testing.T) {
 		t.Fatalf("checkin add --note -: %v %s", err, r)
 	}
 	mustHearth(t, dir, pin, "checkin", "add", "--member", "kofi", "--mood", "4")
-	assertOneLineError(t, hearth(t, dir, pin, "checkin", "add", "--member", "kofi", "--mood", "6"), "--mood 6")
+	assertOneLineError(t, hearth(t, dir, pin, "checkin", "add", "--member", "kofi", "--mood", "6"), "mood must be 1 to 5")
 	assertOneLineError(t, hearth(t, dir, pin, "checkin", "add", "--mood", "3"), "--member")
 
 	var list []struct {

@@ -1,7 +1,6 @@
 package finder
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"net/url"
@@ -9,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"hearth/node/problem"
 	"hearth/protocol"
 )
 
@@ -43,7 +43,8 @@ const DefaultRadiusKm = 5
 
 // ParseQuery reads a query from the values given for each filter name:
 // values(name) is nil (or empty strings) for a filter not given. Its errors
-// are one line that says what to give instead.
+// are one line that says what to give instead, wrapping a coded problem
+// (ErrBadDay and the rest) that a page can say in its own words.
 func ParseQuery(values func(name string) []string) (Query, error) {
 	get := func(name string) string {
 		for _, v := range values(name) {
@@ -111,8 +112,16 @@ func QueryFromURL(v url.Values) (Query, error) {
 	return ParseQuery(func(name string) []string { return v[name] })
 }
 
-// ErrBadLimit is returned by ParseQuery for a limit that is not a count.
-var ErrBadLimit = errors.New("limit: use a whole number, 0 for all")
+// What can be wrong with a query, one problem per filter: each error the
+// parsers return wraps one, with what was given.
+var (
+	ErrBadDay        = problem.Define("filter.badday", "day: use 0-6 (0 = Sunday), a day name such as tuesday, today or tomorrow")
+	ErrBadWindow     = problem.Define("filter.badtime", "time of day: use morning, midday, evening or night")
+	ErrBadAttendance = problem.Define("filter.badattendance", "attendance: use "+strings.Join(protocol.Attendances, ", "))
+	ErrBadPoint      = problem.Define("filter.badnear", "position: use latitude,longitude in decimal degrees, such as -1.2921,36.8219")
+	ErrBadRadius     = problem.Define("filter.badradius", "radius: use a distance such as 5km, 3mi or 2.5 (km)")
+	ErrBadLimit      = problem.Define("filter.badlimit", "limit: use a whole number, 0 for all")
+)
 
 var dayNames = []string{"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}
 
@@ -127,7 +136,7 @@ func ParseDay(s string) (Day, error) {
 	}
 	d, err := ParseWeekday(s)
 	if err != nil {
-		return 0, fmt.Errorf("day %q: use 0-6 (0 = Sunday), a day name such as tuesday, today or tomorrow", s)
+		return 0, fmt.Errorf("%w: got %q", ErrBadDay, s)
 	}
 	return Day(d), nil
 }
@@ -168,13 +177,10 @@ func ParseWindow(s string) (string, error) {
 		return "midday", nil
 	}
 	if _, ok := windows[w]; !ok {
-		return "", fmt.Errorf("time of day %q: use morning, midday, evening or night", s)
+		return "", fmt.Errorf("%w: got %q", ErrBadWindow, s)
 	}
 	return w, nil
 }
-
-// ErrBadPoint is returned by ParsePoint for what is not a position.
-var ErrBadPoint = errors.New("position: use latitude,longitude in decimal degrees, such as -1.2921,36.8219")
 
 // ParsePoint reads "LAT,LON" in decimal degrees, with or without spaces.
 func ParsePoint(s string) (Point, error) {
@@ -197,13 +203,10 @@ func ParsePoint(s string) (Point, error) {
 func ParseAttendance(s string) (string, error) {
 	a := strings.NewReplacer("-", "_", " ", "_").Replace(strings.ToLower(strings.TrimSpace(s)))
 	if !slices.Contains(protocol.Attendances, a) {
-		return "", fmt.Errorf("attendance %q: use %s", s, strings.Join(protocol.Attendances, ", "))
+		return "", fmt.Errorf("%w: got %q", ErrBadAttendance, s)
 	}
 	return a, nil
 }
-
-// ErrBadRadius is returned by ParseRadius for what is not a distance.
-var ErrBadRadius = errors.New("radius: use a distance such as 5km, 3mi or 2.5 (km)")
 
 // maxRadiusKm is half the Earth's circumference: anything more is everywhere.
 const maxRadiusKm = math.Pi * earthRadiusKm

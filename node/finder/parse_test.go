@@ -51,14 +51,14 @@ func TestQueryFromURL(t *testing.T) {
 		"near=here":         ErrBadPoint,
 		"near=1,2&radius=x": ErrBadRadius,
 		"limit=-1":          ErrBadLimit,
-		"day=someday":       nil,
-		"day=7":             nil,
-		"time=brunch":       nil,
-		"attendance=zoom":   nil,
+		"day=someday":       ErrBadDay,
+		"day=7":             ErrBadDay,
+		"time=brunch":       ErrBadWindow,
+		"attendance=zoom":   ErrBadAttendance,
 	} {
 		v, _ := url.ParseQuery(param)
 		_, err := QueryFromURL(v)
-		if err == nil || (wantErr != nil && !errors.Is(err, wantErr)) {
+		if !errors.Is(err, wantErr) {
 			t.Errorf("%s: error %v, want %v", param, err, wantErr)
 		}
 	}

@@ -56,7 +56,7 @@ func (a *Account) member() (store.Member, error) {
 // AddCheckIn checks c, seals it and stores it, flushed to disk before it
 // returns. It returns the check-in as stored: with its ID (any ID given is
 // replaced), At set to now if it was zero, triggers tidied. A value out of
-// range gives an error wrapping ErrInvalidCheckIn whose message names it.
+// range gives a *problem.Error matching ErrInvalidCheckIn, which names it.
 func (a *Account) AddCheckIn(c CheckIn) (CheckIn, error) {
 	c, err := c.normalize(a.b.now())
 	if err != nil {
@@ -143,16 +143,15 @@ func (a *Account) Profile() (Profile, error) {
 
 // SetProfile seals and stores p, replacing the profile. SoberSince is kept
 // as its calendar date (the year, month and day in its own location), and
-// may not be after today.
+// may not be after today in the hub's zone (Options.Zone).
 func (a *Account) SetProfile(p Profile) error {
 	if p.SoberSince != nil {
-		y, mo, d := p.SoberSince.Date()
-		day := time.Date(y, mo, d, 0, 0, 0, 0, time.UTC)
-		if day.After(a.b.now().Add(futureSlack)) {
-			return invalidf("the sober-since date is in the future")
+		day := calendarDate(*p.SoberSince)
+		if day.After(calendarDate(a.b.now().In(a.b.zone))) {
+			return errFutureDate
 		}
 		if day.Before(earliest) {
-			return invalidf("the sober-since date is before %d", earliest.Year())
+			return errEarlyDate
 		}
 		p.SoberSince = &day
 	}
@@ -188,4 +187,10 @@ func (a *Account) Erase() error {
 		return fmt.Errorf("members: erase: %w", err)
 	}
 	return nil
+}
+
+// calendarDate is t's date in its own location, as midnight UTC.
+func calendarDate(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"hearth/node/problem"
 )
 
 func intp(n int) *int { return &n }
@@ -73,7 +75,7 @@ func TestCheckInValidation(t *testing.T) {
 		c    CheckIn
 		want string
 	}{
-		{CheckIn{Mood: 0}, "mood must be 1 to 5"},
+		{CheckIn{Mood: 0}, "the mood is missing: give 1 (very bad) to 5 (very good)"},
 		{CheckIn{Mood: 6}, "mood must be 1 to 5"},
 		{CheckIn{Mood: 3, Craving: intp(-1)}, "craving must be 0 to 10, or left out"},
 		{CheckIn{Mood: 3, Craving: intp(11)}, "craving must be 0 to 10, or left out"},
@@ -87,8 +89,11 @@ func TestCheckInValidation(t *testing.T) {
 		{CheckIn{Mood: 3, At: time.Date(1850, 1, 1, 0, 0, 0, 0, time.UTC)}, "the check-in time is before 1900: check the clock"},
 	} {
 		_, err := a.AddCheckIn(tc.c)
-		if !errors.Is(err, ErrInvalidCheckIn) || err.Error() != tc.want {
+		if !errors.Is(err, ErrInvalidCheckIn) || err.Error() != tc.want || !errors.As(err, new(*problem.Error)) {
 			t.Errorf("%+v: %v, want %q", tc.c, err, tc.want)
+		}
+		if tc.c.Validate() == nil {
+			t.Errorf("%+v: Validate finds nothing wrong", tc.c)
 		}
 	}
 	// At the limits: fine.
@@ -192,6 +197,19 @@ func TestProfile(t *testing.T) {
 	future := e.clock.Now().AddDate(0, 0, 3)
 	if err := a.SetProfile(Profile{SoberSince: &future}); !errors.Is(err, ErrInvalidCheckIn) {
 		t.Errorf("future date: %v", err)
+	}
+	// "Today" is the hub's: late in the evening in Los Angeles, the UTC
+	// date is already tomorrow there.
+	la, _ := time.LoadLocation("America/Los_Angeles")
+	evening := func() time.Time { return time.Date(2026, 12, 2, 7, 30, 0, 0, time.UTC) } // 1 December, 23:30 in Los Angeles
+	inLA := mustUnlock(t, mustNew(t, e.st, Options{Now: evening, KDF: cheapKDF, Zone: la}), "ana", "428613")
+	for date, ok := range map[time.Time]bool{
+		time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC): true,
+		time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC): false,
+	} {
+		if err := inLA.SetProfile(Profile{SoberSince: &date}); (err == nil) != ok {
+			t.Errorf("sober since %s, on 1 December in the hub's zone: %v", date.Format(time.DateOnly), err)
+		}
 	}
 	if err := a.SetProfile(Profile{}); err != nil {
 		t.Fatal(err)

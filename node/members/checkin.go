@@ -11,6 +11,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"hearth/node/problem"
 	"hearth/store"
 )
 
@@ -38,8 +39,7 @@ type CheckIn struct {
 	Unsafe bool `json:"unsafe"`
 }
 
-// Limits on a check-in. The web form checks the exported ones itself, to
-// say which field to fix in the member's language.
+// Limits on a check-in.
 const (
 	MaxNoteBytes  = 2048
 	MaxTriggers   = 10
@@ -53,33 +53,54 @@ const (
 // before it, the value is a mistake (and check-in IDs need a positive time).
 var earliest = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// invalidError is one out-of-range value: its message is the one line the
-// member sees, and it matches ErrInvalidCheckIn.
-type invalidError string
+// What can be wrong with a check-in or a profile: each matches
+// ErrInvalidCheckIn, and its key is what the member page says.
+var (
+	errNoMood       = problem.Define("checkin.nomood", "the mood is missing: give 1 (very bad) to 5 (very good)", ErrInvalidCheckIn)
+	errMood         = problem.Define("checkin.badmood", "mood must be 1 to 5", ErrInvalidCheckIn)
+	errCraving      = problem.Define("checkin.badcraving", "craving must be 0 to 10, or left out", ErrInvalidCheckIn)
+	errLongNote     = problem.Define("checkin.longnote", fmt.Sprintf("the note is too long: at most %d bytes (about %d letters)", MaxNoteBytes, MaxNoteBytes/2), ErrInvalidCheckIn)
+	errNoteText     = problem.Define("badform.text", "the note must be text", ErrInvalidCheckIn)
+	errTriggerText  = problem.Define("badform.text", "a trigger must be plain words", ErrInvalidCheckIn)
+	errLongTrigger  = problem.Define("checkin.longtrigger", "each trigger must be at most %d characters", ErrInvalidCheckIn)
+	errManyTriggers = problem.Define("checkin.manytriggers", "at most %d triggers", ErrInvalidCheckIn)
+	errMeetingText  = problem.Define("checkin.badmeeting", "the meeting must be a listing ID", ErrInvalidCheckIn)
+	errLongMeeting  = problem.Define("checkin.badmeeting", fmt.Sprintf("the meeting ID must be at most %d characters", maxMeetingLen), ErrInvalidCheckIn)
+	errFutureTime   = problem.Define("checkin.badtime", "the check-in time is in the future: check the clock", ErrInvalidCheckIn)
+	errEarlyTime    = problem.Define("checkin.badtime", fmt.Sprintf("the check-in time is before %d: check the clock", earliest.Year()), ErrInvalidCheckIn)
+	errFutureDate   = problem.Define("me.futuredate", "the sober-since date is after today", ErrInvalidCheckIn)
+	errEarlyDate    = problem.Define("me.earlydate", fmt.Sprintf("the sober-since date is before %d", earliest.Year()), ErrInvalidCheckIn)
+)
 
-func (e invalidError) Error() string        { return string(e) }
-func (e invalidError) Is(target error) bool { return target == ErrInvalidCheckIn }
-
-func invalidf(format string, args ...any) error { return invalidError(fmt.Sprintf(format, args...)) }
+// Validate checks c as AddCheckIn will, for a caller that wants to know
+// before it asks for the PIN. The error is a *problem.Error matching
+// ErrInvalidCheckIn.
+func (c CheckIn) Validate() error {
+	_, err := c.normalize(time.Now())
+	return err
+}
 
 // normalize checks c and returns the form that is stored: triggers
 // trimmed, lower-cased and without repeats, At in UTC (now if zero).
 func (c CheckIn) normalize(now time.Time) (CheckIn, error) {
-	if c.Mood < 1 || c.Mood > 5 {
-		return c, invalidf("mood must be 1 to 5")
+	switch {
+	case c.Mood == 0:
+		return c, errNoMood
+	case c.Mood < 1 || c.Mood > 5:
+		return c, errMood
 	}
 	if c.Craving != nil {
 		if *c.Craving < 0 || *c.Craving > 10 {
-			return c, invalidf("craving must be 0 to 10, or left out")
+			return c, errCraving
 		}
 		v := *c.Craving // the caller's pointer is not kept
 		c.Craving = &v
 	}
 	if len(c.Note) > MaxNoteBytes {
-		return c, invalidf("the note is too long: at most %d bytes (about %d letters)", MaxNoteBytes, MaxNoteBytes/2)
+		return c, errLongNote
 	}
 	if !utf8.ValidString(c.Note) {
-		return c, invalidf("the note must be text")
+		return c, errNoteText
 	}
 	var triggers []string
 	for _, t := range c.Triggers {
@@ -88,32 +109,32 @@ func (c CheckIn) normalize(now time.Time) (CheckIn, error) {
 		case t == "" || slices.Contains(triggers, t):
 			continue
 		case !utf8.ValidString(t) || strings.ContainsFunc(t, unicode.IsControl):
-			return c, invalidf("a trigger must be plain words")
+			return c, errTriggerText
 		case utf8.RuneCountInString(t) > MaxTriggerLen:
-			return c, invalidf("each trigger must be at most %d characters", MaxTriggerLen)
+			return c, errLongTrigger.With(MaxTriggerLen)
 		}
 		triggers = append(triggers, t)
 	}
 	if len(triggers) > MaxTriggers {
-		return c, invalidf("at most %d triggers", MaxTriggers)
+		return c, errManyTriggers.With(MaxTriggers)
 	}
 	c.Triggers = triggers
 	c.Meeting = strings.TrimSpace(c.Meeting)
 	if !utf8.ValidString(c.Meeting) || strings.ContainsFunc(c.Meeting, unicode.IsControl) {
-		return c, invalidf("the meeting must be a listing ID")
+		return c, errMeetingText
 	}
 	if utf8.RuneCountInString(c.Meeting) > maxMeetingLen {
-		return c, invalidf("the meeting ID must be at most %d characters", maxMeetingLen)
+		return c, errLongMeeting
 	}
 	if c.At.IsZero() {
 		c.At = now
 	}
 	c.At = c.At.UTC()
 	if c.At.After(now.Add(futureSlack)) {
-		return c, invalidf("the check-in time is in the future: check the clock")
+		return c, errFutureTime
 	}
 	if c.At.Before(earliest) {
-		return c, invalidf("the check-in time is before %d: check the clock", earliest.Year())
+		return c, errEarlyTime
 	}
 	return c, nil
 }

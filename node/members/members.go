@@ -22,15 +22,17 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"hearth/node/problem"
 	"hearth/store"
 )
 
 // Errors. Their messages are written for the member or operator who sees
-// them; callers test them with errors.Is. ErrBadPIN and ErrBusy are with
-// the rules they name (pin.go, slots.go).
+// them; callers test them with errors.Is. Those about what a member typed
+// are coded (problem.Error), so a page says them in the member's language.
+// ErrBadPIN and ErrBusy are with the rules they name (pin.go, slots.go).
 var (
 	// ErrExists: Add was given a nickname that is taken.
-	ErrExists = errors.New("a member with that nickname already exists: choose another nickname")
+	ErrExists = problem.Define("signup.exists", "a member with that nickname already exists: choose another nickname")
 	// ErrWrongPIN is the one answer for an unknown nickname and for a wrong
 	// PIN, from Unlock and Remove, so nobody can learn who has an account.
 	ErrWrongPIN = errors.New("unknown nickname or wrong PIN")
@@ -38,9 +40,9 @@ var (
 	// *AttemptsError wrapping it, which says how long to wait.
 	ErrTooManyAttempts = errors.New("too many wrong PINs")
 	// ErrBadNick: Add was given a nickname that breaks the rules.
-	ErrBadNick = fmt.Errorf("a nickname must be 1 to %d letters, digits, '-', '_' or '.'", maxNickLen)
+	ErrBadNick = problem.Define("signup.badnick", fmt.Sprintf("a nickname must be 1 to %d letters, digits, '-', '_' or '.'", maxNickLen))
 	// ErrInvalidCheckIn: AddCheckIn or SetProfile was given a value out of
-	// range. The error wrapping it says which, in one line.
+	// range. The error is a *problem.Error that says which, in one line.
 	ErrInvalidCheckIn = errors.New("invalid check-in")
 	// ErrErased: the account was erased (perhaps from another session)
 	// after it was unlocked.
@@ -68,12 +70,16 @@ type Options struct {
 	// KDFSlots is how many argon2id derivations may run at once; 0 is
 	// DefaultKDFSlots. More wait their turn (up to a bound, then ErrBusy).
 	KDFSlots int
+	// Zone is the hub's time zone (node.HubZone), whose today a
+	// sober-since date may not be after; nil is UTC.
+	Zone *time.Location
 }
 
 // Book is the hub's member accounts.
 type Book struct {
 	st    *store.Store
 	now   func() time.Time
+	zone  *time.Location
 	kdf   store.KDFParams
 	slots *kdfSlots
 
@@ -94,9 +100,12 @@ type Book struct {
 
 // New returns the member book kept in st.
 func New(st *store.Store, opts Options) (*Book, error) {
-	b := &Book{st: st, now: opts.Now, kdf: opts.KDF}
+	b := &Book{st: st, now: opts.Now, kdf: opts.KDF, zone: opts.Zone}
 	if b.now == nil {
 		b.now = time.Now
+	}
+	if b.zone == nil {
+		b.zone = time.UTC
 	}
 	if b.kdf.Time == 0 {
 		b.kdf.Time = DefaultKDF.Time
@@ -130,7 +139,7 @@ type Summary struct {
 
 // Add makes an account and returns it unlocked, so a member signing up is
 // signed in without a second derivation. The nickname is case-insensitive
-// (kept lower-case); see ErrBadNick and PINError for the rules. The
+// (kept lower-case); see ErrBadNick and ErrBadPIN for the rules. The
 // derivation waits for a slot while ctx allows (see ErrBusy).
 func (b *Book) Add(ctx context.Context, nick, pin string) (*Account, error) {
 	nick, err := normalizeNick(nick)

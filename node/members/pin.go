@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"hearth/node/problem"
 )
 
 // Rules for a new PIN. A PIN guards a member's check-ins in two places:
@@ -20,70 +22,49 @@ const (
 	maxPINLen = 64
 )
 
-// PIN problems, as PINError.Problem. A page says each in its own words.
-const (
-	PINTooShort  = "short"    // fewer than minPINLen characters
-	PINTooLong   = "long"     // more than maxPINLen characters
-	PINNotText   = "invalid"  // not valid UTF-8
-	PINRepeats   = "repeats"  // 111111, 121212, 123123
-	PINSequence  = "sequence" // 123456, 654321, 135791, abcdef
-	PINCommon    = "common"   // one of the PINs people choose most
-	PINIsNick    = "nickname" // the nickname itself
-	repeatPeriod = 3          // a PIN that repeats a unit this long or shorter is refused
+// ErrBadPIN: Add was given a PIN that breaks the rules; the error is one
+// of the coded PIN problems below, which says which rule.
+var ErrBadPIN = errors.New("the PIN breaks the rules")
+
+// PIN problems. A page says each in its own words.
+var (
+	errPINShort    = problem.Define("pin.short", fmt.Sprintf("the PIN is too short: use at least %d digits or letters", minPINLen), ErrBadPIN)
+	errPINLong     = problem.Define("pin.long", fmt.Sprintf("the PIN is too long: use at most %d characters", maxPINLen), ErrBadPIN)
+	errPINText     = problem.Define("pin.invalid", "the PIN is not valid text: type it again", ErrBadPIN)
+	errPINRepeats  = problem.Define("pin.repeats", "the PIN repeats itself (like 111111 or 121212), so it is easy to guess: choose another", ErrBadPIN)
+	errPINSequence = problem.Define("pin.sequence", "the PIN is a run (like 123456 or 654321), so it is easy to guess: choose another", ErrBadPIN)
+	errPINCommon   = problem.Define("pin.common", "the PIN is one of the most common ones, so it is easy to guess: choose another", ErrBadPIN)
+	errPINIsNick   = problem.Define("pin.nickname", "the PIN is the nickname, so it is easy to guess: choose another", ErrBadPIN)
 )
 
-// PINError is Add's answer to a PIN that breaks the rules. It wraps
-// ErrBadPIN; Problem says which rule, so a page can say why in the
-// member's language.
-type PINError struct {
-	Problem string
-}
-
-func (e *PINError) Error() string {
-	switch e.Problem {
-	case PINTooShort:
-		return fmt.Sprintf("the PIN is too short: use at least %d digits or letters", minPINLen)
-	case PINTooLong:
-		return fmt.Sprintf("the PIN is too long: use at most %d characters", maxPINLen)
-	case PINRepeats:
-		return "the PIN repeats itself (like 111111 or 121212), so it is easy to guess: choose another"
-	case PINSequence:
-		return "the PIN is a run (like 123456 or 654321), so it is easy to guess: choose another"
-	case PINCommon:
-		return "the PIN is one of the most common ones, so it is easy to guess: choose another"
-	case PINIsNick:
-		return "the PIN is the nickname, so it is easy to guess: choose another"
-	}
-	return "the PIN is not valid text: type it again"
-}
-
-func (e *PINError) Unwrap() error { return ErrBadPIN }
+// repeatPeriod: a PIN that repeats a unit this long or shorter is refused.
+const repeatPeriod = 3
 
 // checkPIN checks a new PIN against the rules. Any characters count, so a
 // member may use a passphrase in their own script; length is in
 // characters, not bytes. Letters are compared without case.
 func checkPIN(pin, nick string) error {
 	if !utf8.ValidString(pin) {
-		return &PINError{PINNotText}
+		return errPINText
 	}
 	n := utf8.RuneCountInString(pin)
 	switch {
 	case n < minPINLen:
-		return &PINError{PINTooShort}
+		return errPINShort
 	case n > maxPINLen:
-		return &PINError{PINTooLong}
+		return errPINLong
 	}
 	folded := strings.ToLower(pin)
 	r := []rune(folded)
 	switch {
 	case repeats(r):
-		return &PINError{PINRepeats}
+		return errPINRepeats
 	case isRun(r):
-		return &PINError{PINSequence}
+		return errPINSequence
 	case commonPINs[folded]:
-		return &PINError{PINCommon}
+		return errPINCommon
 	case nick != "" && folded == strings.ToLower(strings.TrimSpace(nick)):
-		return &PINError{PINIsNick}
+		return errPINIsNick
 	}
 	return nil
 }
@@ -161,7 +142,3 @@ func init() {
 		commonPINs[p] = true
 	}
 }
-
-// ErrBadPIN: Add was given a PIN that breaks the rules; the error is a
-// *PINError that says which.
-var ErrBadPIN = errors.New("the PIN breaks the rules")

@@ -176,8 +176,8 @@ func countsAsFailure(err error) bool {
 }
 
 // answerPINError answers the errors of a PIN check or a new account that
-// mean the same on every page; nil, ErrWrongPIN and the rest are the
-// caller's.
+// mean the same on every page; nil, ErrWrongPIN and coded problems (a
+// nickname taken, a PIN too easy) are the caller's.
 func (s *server) answerPINError(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case err == nil:
@@ -192,8 +192,7 @@ func (s *server) answerPINError(w http.ResponseWriter, r *http.Request, err erro
 		s.plain(w, r, http.StatusServiceUnavailable, "busy.title", "busy.text")
 	case errors.Is(err, context.Canceled):
 		// The member left; nobody reads an answer.
-	case errors.Is(err, members.ErrWrongPIN), errors.Is(err, members.ErrExists),
-		errors.Is(err, members.ErrBadPIN), errors.Is(err, members.ErrBadNick):
+	case errors.Is(err, members.ErrWrongPIN), problemOf(err, nil) != nil:
 	default:
 		s.log.Error("web: PIN check", "err", err)
 		s.plain(w, r, http.StatusInternalServerError, "error.title", "error.text")
@@ -243,10 +242,14 @@ func (s *server) signupForm(w http.ResponseWriter, r *http.Request) {
 	s.renderSignup(w, r, http.StatusOK, "")
 }
 
-func (s *server) renderSignup(w http.ResponseWriter, r *http.Request, status int, errText string) {
+// renderSignup draws the sign-up form, with the message errKey (and its
+// arguments) if there is one.
+func (s *server) renderSignup(w http.ResponseWriter, r *http.Request, status int, errKey string, args ...any) {
 	v := s.newView(w, r, "signup.title")
 	v.CSRF = s.nonces.issue(clientAddr(r))
-	v.Error = errText
+	if errKey != "" {
+		v.Error = v.T(errKey, args...)
+	}
 	v.Data = signupData{Passphrase: r.URL.Query().Get("pass") == "1"}
 	s.render(w, r, status, "signup", v)
 }
@@ -256,15 +259,14 @@ func (s *server) signup(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	lang := s.chooseLang(w, r)
 	nick := strings.TrimSpace(r.PostFormValue("nick"))
 	pin, pin2 := r.PostFormValue("pin"), r.PostFormValue("pin2")
 	switch {
 	case nick == "" || pin == "":
-		s.renderSignup(w, r, http.StatusUnprocessableEntity, s.langs.T(lang, "signin.missing"))
+		s.renderSignup(w, r, http.StatusUnprocessableEntity, "signin.missing")
 		return
 	case pin != pin2:
-		s.renderSignup(w, r, http.StatusUnprocessableEntity, s.langs.T(lang, "signup.mismatch"))
+		s.renderSignup(w, r, http.StatusUnprocessableEntity, "signup.mismatch")
 		return
 	}
 	// Both counts start before any work: new accounts per client, and
@@ -291,17 +293,12 @@ func (s *server) signup(w http.ResponseWriter, r *http.Request) {
 		s.signins.refund(client, failed)
 	}
 	s.answerPINError(w, r, err)
-	var pinErr *members.PINError
-	switch {
-	case err == nil:
+	if err == nil {
 		s.startSession(w, r, acct)
 		http.Redirect(w, r, "/checkin", http.StatusSeeOther)
-	case errors.Is(err, members.ErrExists):
-		s.renderSignup(w, r, http.StatusUnprocessableEntity, s.langs.T(lang, "signup.exists"))
-	case errors.As(err, &pinErr):
-		s.renderSignup(w, r, http.StatusUnprocessableEntity, s.langs.T(lang, "pin."+pinErr.Problem))
-	case errors.Is(err, members.ErrBadNick):
-		s.renderSignup(w, r, http.StatusUnprocessableEntity, s.langs.T(lang, "signup.badnick"))
+	} else if p := problemOf(err, nil); p != nil {
+		// A nickname taken or against the rules, a PIN too easy to guess.
+		s.renderSignup(w, r, http.StatusUnprocessableEntity, p.Key, p.Args...)
 	}
 }
 

@@ -2,17 +2,16 @@ package web
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"hearth/node"
 	"hearth/node/finder"
 	"hearth/node/members"
+	"hearth/node/problem"
 )
 
 // commonTriggers are the trigger tags offered as check boxes, stored by these
@@ -101,24 +100,23 @@ func (s *server) recentMeetings(ctx context.Context, v *view, selected string) [
 	return out
 }
 
-// checkin saves a check-in. Every field is checked here first, so a mistake
-// gets one line in the member's language and the form back as they filled
-// it; nothing is stored unless all of it is right.
+// Problems of the check-in form itself; what a check-in may hold is the
+// members package's to say (members.ErrInvalidCheckIn).
+var (
+	errUnreadableForm = problem.Define("badform.text", "a number in the form is not a number")
+	errNoSuchMeeting  = problem.Define("checkin.badmeeting", "the meeting is not one this hub lists")
+)
+
+// checkin saves a check-in. A mistake gets one line in the member's
+// language and the form back as they filled it; nothing is stored unless
+// all of it is right.
 func (s *server) checkin(w http.ResponseWriter, r *http.Request, sess *session) {
 	v := s.newView(w, r, "checkin.title")
 	v.CSRF = sess.csrf
-	c, problem := s.readCheckIn(r)
-	if problem == "" {
-		saved, err := sess.acct.AddCheckIn(c)
-		switch {
-		case errors.Is(err, members.ErrInvalidCheckIn):
-			// The members package has the last word on what is valid; its
-			// line is English, but it is one clear line.
-			v.Error = oneLine(err)
-		case err != nil:
-			s.accountFailed(w, r, sess, "save check-in", err)
-			return
-		default:
+	c, err := s.readCheckIn(r)
+	if err == nil {
+		var saved members.CheckIn
+		if saved, err = sess.acct.AddCheckIn(c); err == nil {
 			if saved.Unsafe {
 				// Not a redirect: the crisis lines must be on the very next
 				// screen, with no extra round trip on a slow link.
@@ -130,16 +128,21 @@ func (s *server) checkin(w http.ResponseWriter, r *http.Request, sess *session) 
 			http.Redirect(w, r, "/me?saved=1", http.StatusSeeOther)
 			return
 		}
-	} else {
-		v.Error = v.T(problem)
 	}
+	p := problemOf(err, nil)
+	if p == nil {
+		s.accountFailed(w, r, sess, "save check-in", err)
+		return
+	}
+	v.Error = v.Problem(p)
 	v.Data = s.checkinData(r.Context(), v, c)
 	s.render(w, r, http.StatusUnprocessableEntity, "checkin", v)
 }
 
-// readCheckIn reads the posted form; problem is the key of what is wrong,
-// "" if nothing is.
-func (s *server) readCheckIn(r *http.Request) (c members.CheckIn, problem string) {
+// readCheckIn reads the posted form into a check-in, which
+// Account.AddCheckIn then checks. Its errors are the form's own: a number
+// that is not one, a meeting this hub does not list.
+func (s *server) readCheckIn(r *http.Request) (c members.CheckIn, err error) {
 	f := r.PostForm
 	c.At = s.now()
 	c.Used = f.Get("used") == "1"
@@ -152,45 +155,28 @@ func (s *server) readCheckIn(r *http.Request) (c members.CheckIn, problem string
 		}
 	}
 	for t := range strings.SplitSeq(f.Get("trigger_other"), ",") {
-		t = strings.Join(strings.Fields(t), " ")
-		if t != "" && !slices.Contains(c.Triggers, t) {
+		if t = strings.TrimSpace(t); t != "" {
 			c.Triggers = append(c.Triggers, t)
 		}
 	}
-	mood, moodErr := strconv.Atoi(f.Get("mood"))
-	if moodErr == nil {
-		c.Mood = mood
+	if m := f.Get("mood"); m != "" { // none chosen: Mood 0, which AddCheckIn names
+		if c.Mood, err = strconv.Atoi(m); err != nil {
+			return c, errUnreadableForm
+		}
 	}
 	if cr := f.Get("craving"); cr != "" {
 		n, err := strconv.Atoi(cr)
-		if err != nil || n < 0 || n > 10 {
-			return c, "checkin.badcraving"
+		if err != nil {
+			return c, errUnreadableForm
 		}
 		c.Craving = &n
-	}
-	switch {
-	case f.Get("mood") == "":
-		return c, "checkin.nomood"
-	case moodErr != nil || mood < 1 || mood > 5:
-		return c, "checkin.badmood"
-	case len(c.Note) > members.MaxNoteBytes:
-		return c, "checkin.longnote"
-	case !utf8.ValidString(c.Note):
-		return c, "badform.text"
-	case len(c.Triggers) > members.MaxTriggers:
-		return c, "checkin.manytriggers"
-	}
-	for _, t := range c.Triggers {
-		if utf8.RuneCountInString(t) > members.MaxTriggerLen {
-			return c, "checkin.longtrigger"
-		}
 	}
 	if c.Meeting != "" {
 		m, err := s.n.Meeting(r.Context(), c.Meeting)
 		if err != nil {
-			return c, "checkin.badmeeting"
+			return c, errNoSuchMeeting
 		}
 		c.Meeting = m.ID
 	}
-	return c, ""
+	return c, nil
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -13,6 +12,7 @@ import (
 
 	"hearth/node"
 	"hearth/node/finder"
+	"hearth/node/problem"
 	"hearth/protocol"
 	"hearth/protocol/meetingguide"
 )
@@ -173,20 +173,21 @@ func (s *server) filterForm(v *view, q url.Values) filterForm {
 	return f
 }
 
+// errBadFilter stands for a search the finder refused without saying why
+// in a coded error; it should not happen.
+var errBadFilter = problem.Define("filter.bad", "the search does not make sense")
+
 // queryFromForm reads the filter form, whose fields are named as the query
-// language's filters (finder.ParseQuery), into a finder query. problem is
-// the key of what the member should fix; "" if nothing.
-func (s *server) queryFromForm(q url.Values) (fq finder.Query, problem string) {
+// language's filters (finder.ParseQuery), into a finder query; a problem
+// says what the member should fix.
+func (s *server) queryFromForm(q url.Values) (finder.Query, *problem.Error) {
 	fq, err := finder.QueryFromURL(q)
-	switch {
-	case errors.Is(err, finder.ErrBadPoint), errors.Is(err, finder.ErrBadRadius):
-		return fq, "filter.badnear"
-	case err != nil:
-		return fq, "filter.bad"
+	if err != nil {
+		return fq, problemOf(err, errBadFilter)
 	}
 	// Cancelled meetings are for operators, not the member page.
 	fq.IncludeCancelled = false
-	return fq, ""
+	return fq, nil
 }
 
 // listData is the meeting search page.
@@ -208,10 +209,10 @@ func (s *server) meetingList(w http.ResponseWriter, r *http.Request) {
 			d.Filtered = true
 		}
 	}
-	fq, problem := s.queryFromForm(q)
+	fq, bad := s.queryFromForm(q)
 	status := http.StatusOK
-	if problem != "" {
-		v.Error = v.T(problem)
+	if bad != nil {
+		v.Error = v.Problem(bad)
 		status = http.StatusBadRequest
 	} else {
 		limit := pageMeetings

@@ -121,11 +121,11 @@ func (s *server) renderMe(w http.ResponseWriter, r *http.Request, status int, v 
 func (s *server) setProfile(w http.ResponseWriter, r *http.Request, sess *session) {
 	v := s.newView(w, r, "me.title")
 	v.CSRF = sess.csrf
-	today := finder.Date(s.now().In(s.zone))
 	var since *time.Time
 	switch {
 	case r.PostFormValue("clear") == "1":
 	case r.PostFormValue("today") == "1":
+		today := finder.Date(s.now().In(s.zone))
 		since = &today
 	default:
 		t, err := time.Parse(time.DateOnly, r.PostFormValue("sober_since"))
@@ -134,16 +134,11 @@ func (s *server) setProfile(w http.ResponseWriter, r *http.Request, sess *sessio
 			s.renderMe(w, r, http.StatusUnprocessableEntity, v, sess)
 			return
 		}
-		if t.After(today) {
-			v.Error = v.T("me.futuredate")
-			s.renderMe(w, r, http.StatusUnprocessableEntity, v, sess)
-			return
-		}
 		since = &t
 	}
 	err := sess.acct.SetProfile(members.Profile{SoberSince: since})
-	if errors.Is(err, members.ErrInvalidCheckIn) {
-		v.Error = oneLine(err)
+	if p := problemOf(err, nil); p != nil {
+		v.Error = v.Problem(p) // a date after today, or too long ago
 		s.renderMe(w, r, http.StatusUnprocessableEntity, v, sess)
 		return
 	}

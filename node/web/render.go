@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"sync"
 
+	"hearth/node/problem"
 	"hearth/protocol/meetingguide"
 )
 
@@ -111,6 +113,20 @@ func (v *view) T(key string, args ...any) string {
 		return fmt.Sprintf(s, args...)
 	}
 	return s
+}
+
+// Problem says a coded error (what the domain packages return about what a
+// member gave) in the page's language.
+func (v *view) Problem(p *problem.Error) string { return v.T(p.Key, p.Args...) }
+
+// problemOf is the coded error in err's chain, or fallback if it has none:
+// a rule the page meets only through the package that keeps it, never
+// checked here a second time.
+func problemOf(err error, fallback *problem.Error) *problem.Error {
+	if p, ok := errors.AsType[*problem.Error](err); ok {
+		return p
+	}
+	return fallback
 }
 
 // TypeName is a Meeting Guide type code in the page's language.

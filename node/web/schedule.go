@@ -158,9 +158,9 @@ func clockOf(l *protocol.Listing) int {
 // printSchedule serves GET /meetings/print: the printable schedule of the
 // meetings the search parameters find (all of them without any).
 func (s *server) printSchedule(w http.ResponseWriter, r *http.Request) {
-	q, problem := s.queryFromForm(r.URL.Query())
-	if problem != "" {
-		s.plain(w, r, http.StatusBadRequest, "meetings.title", problem)
+	q, bad := s.queryFromForm(r.URL.Query())
+	if bad != nil {
+		s.plain(w, r, http.StatusBadRequest, "meetings.title", bad.Key, bad.Args...)
 		return
 	}
 	q.Limit = maxPrinted + 1

@@ -15,6 +15,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"hearth/node/problem"
 	"hearth/protocol"
 )
 
@@ -49,6 +50,30 @@ func TestI18nKeyParity(t *testing.T) {
 			if _, ok := en[k]; !ok {
 				t.Errorf("%s.json has %q, which en.json lacks", tag, k)
 			}
+		}
+	}
+}
+
+// Every coded error of the packages the page uses (members, finder, the
+// page's own) has its words in en.json, and so in every language, taking
+// the same arguments as its English: the page says it instead of checking
+// the rule again.
+func TestProblemsHaveWords(t *testing.T) {
+	t.Parallel()
+	verbs := regexp.MustCompile(`%(\[\d+\])?[-+# 0]*\d*(\.\d+)?[a-zA-Z]`)
+	en := mustLoadCatalogs().byTag["en"].strings
+	defined := problem.Defined()
+	if len(defined) < 20 {
+		t.Fatalf("only %d coded errors defined: are members and finder linked in?", len(defined))
+	}
+	for _, p := range defined {
+		s, ok := en[p.Key]
+		if !ok {
+			t.Errorf("en.json lacks %q, for %q", p.Key, p.Format())
+			continue
+		}
+		if a, b := len(verbs.FindAllString(p.Format(), -1)), len(verbs.FindAllString(s, -1)); a != b {
+			t.Errorf("%q takes %d arguments in English (%q) and %d in en.json (%q)", p.Key, a, p.Format(), b, s)
 		}
 	}
 }

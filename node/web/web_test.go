@@ -111,12 +111,13 @@ func TestCheckInBadInputStoresNothing(t *testing.T) {
 		want string
 	}{
 		{"no mood", url.Values{}, "Please choose one of the five faces"},
-		{"mood 0", url.Values{"mood": {"0"}}, "must be one of the five faces"},
+		{"mood 0", url.Values{"mood": {"0"}}, "one of the five faces"},
 		{"mood 6", url.Values{"mood": {"6"}}, "must be one of the five faces"},
-		{"mood word", url.Values{"mood": {"happy"}}, "must be one of the five faces"},
+		{"mood word", url.Values{"mood": {"happy"}}, "could not read what was sent"},
 		{"craving -1", url.Values{"mood": {"3"}, "craving": {"-1"}}, "from 0 to 10"},
 		{"craving 11", url.Values{"mood": {"3"}, "craving": {"11"}}, "from 0 to 10"},
-		{"craving word", url.Values{"mood": {"3"}, "craving": {"lots"}}, "from 0 to 10"},
+		{"craving word", url.Values{"mood": {"3"}, "craving": {"lots"}}, "could not read what was sent"},
+		{"too many triggers", url.Values{"mood": {"3"}, "trigger_other": {"a,b,c,d,e,f,g,h,i,j,k"}}, "at most 10 things"},
 		{"note over 2 KB", url.Values{"mood": {"3"}, "note": {strings.Repeat("é", 1025)}}, "longer than 2 KB"},
 		{"unknown meeting", url.Values{"mood": {"3"}, "meeting": {"nope"}}, "could not find that meeting"},
 		{"long trigger", url.Values{"mood": {"3"}, "trigger_other": {strings.Repeat("x", 33)}}, "at most 32 letters"},
@@ -582,6 +583,14 @@ func TestTodayIsTheHubsDay(t *testing.T) {
 	}
 	res := c.get("/api/v1/meetings?day=tomorrow")
 	wantBody(t, res, "Family Circle")
+
+	// A sober-since date may be the hub's today, not its tomorrow.
+	th.addMember("river", "246813")
+	c.signIn("river", "246813")
+	wantStatus(t, c.post("/me", "/me", url.Values{"sober_since": {"2026-12-02"}}), http.StatusSeeOther)
+	res = c.post("/me", "/me", url.Values{"sober_since": {"2026-12-03"}})
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	wantBody(t, res, "That date is in the future")
 }
 
 func TestMeetingGuideFeed(t *testing.T) {
