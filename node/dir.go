@@ -38,7 +38,7 @@ var (
 	// ErrNoNode: the directory has no node yet.
 	ErrNoNode = errors.New("no Hearth node in this directory")
 	// ErrRunning: another process has the node's store open.
-	ErrRunning = errors.New("another hearth is running on this directory")
+	ErrRunning = errors.New("another hearth is already running on this directory")
 	// ErrDirBusy: LockDir could not have the lock now.
 	ErrDirBusy = errors.New("another hearth holds this directory")
 )
@@ -124,7 +124,7 @@ func ConfigPath(dir string) string { return filepath.Join(dir, configFile) }
 func loadIdentity(dir string) (crypto.PrivKey, error) {
 	data, err := os.ReadFile(filepath.Join(dir, identityFile))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%s: %w; run 'hearth init' or 'hearth run' first", dir, ErrNoNode)
+		return nil, fmt.Errorf("%w (%s): run 'hearth init' or 'hearth run' first", ErrNoNode, dir)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("identity: %w", err)

@@ -18,6 +18,9 @@ import (
 // 300,000 terse ones. A bigger feed is split and imported in parts.
 const MaxFeedBytes = 128 << 20
 
+// ErrFeedTooLarge: a feed over MaxFeedBytes, which is not imported.
+var ErrFeedTooLarge = fmt.Errorf("the feed is over %d MiB: split it into smaller feeds and import each", MaxFeedBytes>>20)
+
 // ImportOptions are the choices of `hearth meetings import`.
 type ImportOptions struct {
 	DryRun   bool   `json:"dry_run"`  // report what would change, change nothing
@@ -43,7 +46,7 @@ type ImportSummary struct {
 // the feed are cancelled only with Prune. Invalid JSON imports nothing.
 func (n *Node) ImportMeetings(ctx context.Context, feed []byte, opts ImportOptions) (ImportSummary, error) {
 	if len(feed) > MaxFeedBytes {
-		return ImportSummary{}, fmt.Errorf("nothing imported: the feed is over %d MiB: split it into smaller feeds and import each", MaxFeedBytes>>20)
+		return ImportSummary{}, fmt.Errorf("nothing imported: %w", ErrFeedTooLarge)
 	}
 	tz := opts.Timezone
 	if tz == "" {

@@ -61,7 +61,10 @@ func TestNoNode(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "none")
 	for _, args := range [][]string{{"status"}, {"meetings", "list"}, {"peers", "list"}, {"id"}} {
 		r := hearth(t, dir, nil, args...)
-		assertOneLineError(t, r, "no Hearth node in "+dir+": run 'hearth init' or 'hearth run' first")
+		assertOneLineError(t, r, "no Hearth node in this directory ("+dir+"): run 'hearth init' or 'hearth run' first")
+		if r.code != exitFailure {
+			t.Errorf("%v: exit %d, want %d", args, r.code, exitFailure)
+		}
 	}
 	if _, err := os.Stat(dir); err == nil {
 		t.Errorf("a command made %s", dir)

@@ -64,7 +64,7 @@ func readFeed(c *cli.Context, file string) ([]byte, error) {
 		return nil, fmt.Errorf("cannot read the feed %s: %w", file, err)
 	}
 	if len(feed) > node.MaxFeedBytes {
-		return nil, fmt.Errorf("%s is over %d MiB: split it into smaller feeds and import each", file, node.MaxFeedBytes>>20)
+		return nil, fmt.Errorf("%s: %w", file, node.ErrFeedTooLarge)
 	}
 	return feed, nil
 }

@@ -39,7 +39,7 @@ func existingNodeDir(c *cli.Context) (string, error) {
 		return "", err
 	}
 	if !node.IsNode(dir) {
-		return "", fmt.Errorf("no Hearth node in %s: run 'hearth init' or 'hearth run' first", dir)
+		return "", fmt.Errorf("%w (%s): run 'hearth init' or 'hearth run' first", node.ErrNoNode, dir)
 	}
 	return dir, nil
 }
@@ -74,7 +74,7 @@ func openOperator(ctx context.Context, dir string, wait time.Duration) (node.Ope
 			return nil, nil, err
 		}
 		if time.Now().After(deadline) {
-			return nil, nil, fmt.Errorf("the hub on %s is starting or stopping and does not answer on %s yet: try again in a moment", dir, node.SocketPath(dir))
+			return nil, nil, fmt.Errorf("%w (%s): the hub is starting or stopping and does not answer on %s yet; try again in a moment", node.ErrDirBusy, dir, node.SocketPath(dir))
 		}
 		select {
 		case <-ctx.Done():

@@ -102,9 +102,6 @@ func runNode(c *cli.Context) error {
 
 	logger := slog.New(slog.NewTextHandler(c.App.ErrWriter, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	n, err := node.Open(dir, node.Options{Config: &cfg, Logger: logger, Web: func(n *node.Node) http.Handler { return web.Handler(n, web.Options{Logger: logger}) }})
-	if errors.Is(err, node.ErrRunning) {
-		return alreadyRunning(dir)
-	}
 	if err != nil {
 		return err
 	}
@@ -123,9 +120,6 @@ func runNode(c *cli.Context) error {
 		}
 		err = <-done
 	case err = <-done:
-	}
-	if errors.Is(err, node.ErrRunning) {
-		return alreadyRunning(dir)
 	}
 	if err != nil {
 		return err
@@ -161,7 +155,7 @@ func lockForRun(c *cli.Context, dir string) (release func(), err error) {
 			return nil, alreadyRunning(dir)
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("another hearth command has had %s open for over %v: let it finish or stop it, then run again", dir, runWait)
+			return nil, fmt.Errorf("%w (%s): another hearth command has had it open for over %v; let it finish or stop it, then run again", node.ErrDirBusy, dir, runWait)
 		}
 		if !said {
 			fmt.Fprintf(c.App.ErrWriter, "waiting for another hearth command to finish with %s\n", dir)
@@ -175,8 +169,10 @@ func lockForRun(c *cli.Context, dir string) (release func(), err error) {
 	}
 }
 
+// alreadyRunning is the error for a directory whose node answers on its
+// socket: the same sentinel the node wraps when its store is taken.
 func alreadyRunning(dir string) error {
-	return fmt.Errorf("another hearth is already running on %s: stop it or use --dir", dir)
+	return fmt.Errorf("%w (%s): stop it or use another --dir", node.ErrRunning, dir)
 }
 
 // printRunning tells the operator how to reach the hub, on stdout, once it
