@@ -43,7 +43,7 @@ func APIHandler(n *Node) http.Handler {
 			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "meetings unavailable"})
 			return
 		}
-		writeJSON(w, http.StatusOK, ms)
+		writeJSON(w, http.StatusOK, APIMeetings(ms))
 	})
 	return mux
 }

@@ -45,7 +45,7 @@ func TestAPIMeetingsCapped(t *testing.T) {
 	t.Parallel()
 	n := newTestNode(t, "api", testConfig())
 	for i := range MaxAPIMeetings + 5 {
-		if _, err := n.AddMeeting(t.Context(), meetingDraft(fmt.Sprintf("Meeting %d", i), i%7)); err != nil {
+		if _, err := n.AddMeeting(t.Context(), DraftOf(meetingDraft(fmt.Sprintf("Meeting %d", i), i%7))); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -53,7 +53,7 @@ func TestAPIMeetingsCapped(t *testing.T) {
 	for _, target := range []string{"/api/v1/meetings", "/api/v1/meetings?limit=100000", "/api/v1/meetings?limit=0", "/api/v1/meetings?limit=3"} {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
-		var ms []Meeting
+		var ms []APIMeeting
 		if err := json.Unmarshal(rec.Body.Bytes(), &ms); err != nil {
 			t.Fatalf("%s: %v", target, err)
 		}

@@ -99,7 +99,7 @@ func BenchmarkPropagation20(b *testing.B) {
 	var total time.Duration
 	for i := range b.N {
 		start := time.Now()
-		m, err := nodes[i%hubs].AddMeeting(context.Background(), meetingDraft(fmt.Sprint("Propagating ", i), 1))
+		m, err := nodes[i%hubs].AddMeeting(context.Background(), DraftOf(meetingDraft(fmt.Sprint("Propagating ", i), 1)))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -14,8 +14,10 @@ import (
 // ErrUnknownMeeting is returned for a listing ID the hub does not hold.
 var ErrUnknownMeeting = errors.New("no such meeting")
 
-// Meeting is a listing as the operator and the JSON API see it: every
-// listing field, its ID, and where it stands in time for the query asked.
+// Meeting is a listing the hub holds, with its ID and where it stands in
+// time for the query asked: what Meetings finds, for the page and the CLI.
+// Its JSON travels only on the operator socket; what the JSON API and the
+// CLI's --json show is its API form.
 type Meeting struct {
 	ID string `json:"id"`
 	*protocol.Listing
@@ -27,6 +29,42 @@ type Meeting struct {
 
 func (n *Node) meeting(l *protocol.Listing) Meeting {
 	return Meeting{ID: l.ID(), Listing: l, Own: l.Hub == n.id.String()}
+}
+
+// APIMeeting is a meeting as the JSON API (GET /api/v1/meetings) and the
+// CLI's --json show it: its ID, hub, version and validity, its meeting
+// fields, and where it stands in time. It is made from a Meeting by API,
+// so the signed listing's own encoding can change without changing it.
+type APIMeeting struct {
+	ID        string    `json:"id"`
+	Hub       string    `json:"hub"`
+	Seq       uint64    `json:"seq"`
+	IssuedAt  time.Time `json:"issued_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+	Cancelled bool      `json:"cancelled,omitempty"`
+	Draft
+	Own        bool       `json:"own"`
+	Next       *time.Time `json:"next,omitempty"`
+	InProgress bool       `json:"in_progress,omitempty"`
+	DistanceKm *float64   `json:"distance_km,omitempty"`
+}
+
+// API is m in its API form.
+func (m Meeting) API() APIMeeting {
+	l := m.Listing
+	return APIMeeting{
+		ID: m.ID, Hub: l.Hub, Seq: l.Seq, IssuedAt: l.IssuedAt, ExpiresAt: l.ExpiresAt, Cancelled: l.Cancelled,
+		Draft: DraftOf(*l), Own: m.Own, Next: m.Next, InProgress: m.InProgress, DistanceKm: m.DistanceKm,
+	}
+}
+
+// APIMeetings is API of each meeting, [] (not null in JSON) for none.
+func APIMeetings(ms []Meeting) []APIMeeting {
+	out := make([]APIMeeting, len(ms))
+	for i, m := range ms {
+		out[i] = m.API()
+	}
+	return out
 }
 
 // Meetings finds listings with the finder: in "next occurrence" order.
@@ -73,31 +111,33 @@ func (n *Node) fullID(id string) (string, error) {
 	return id, nil
 }
 
-// AddMeeting publishes a new meeting of this hub. Only the meeting fields of
-// draft are used; a slug is made from the name if draft has none.
-func (n *Node) AddMeeting(ctx context.Context, draft protocol.Listing) (Meeting, error) {
+// AddMeeting publishes a new meeting of this hub; a slug is made from the
+// name if the draft has none.
+func (n *Node) AddMeeting(ctx context.Context, draft Draft) (Meeting, error) {
 	n.ownMu.Lock()
 	defer n.ownMu.Unlock()
-	if draft.Slug == "" {
-		draft.Slug = n.freeSlug(protocol.Slugify(draft.Name))
-	} else if _, ok := n.listings.get(n.id.String() + "/" + draft.Slug); ok {
-		return Meeting{}, fmt.Errorf("this hub already has a meeting %q: use 'hearth meetings update %s'", draft.Slug, draft.Slug)
+	l := draft.listing()
+	if l.Slug == "" {
+		l.Slug = n.freeSlug(protocol.Slugify(l.Name))
+	} else if _, ok := n.listings.get(n.id.String() + "/" + l.Slug); ok {
+		return Meeting{}, fmt.Errorf("this hub already has a meeting %q: use 'hearth meetings update %s'", l.Slug, l.Slug)
 	}
-	draft.Cancelled = false
-	return n.publishOwn(ctx, &draft, nil)
+	return n.publishOwn(ctx, &l, nil)
 }
 
 // UpdateMeeting re-publishes one of this hub's meetings with new fields
-// (all of them: the caller merges), under a new seq.
-func (n *Node) UpdateMeeting(ctx context.Context, id string, draft protocol.Listing) (Meeting, error) {
+// (all of them: the caller merges, from DraftOf the meeting held), under a
+// new seq. The slug stays the meeting's.
+func (n *Node) UpdateMeeting(ctx context.Context, id string, draft Draft) (Meeting, error) {
 	n.ownMu.Lock()
 	defer n.ownMu.Unlock()
 	prev, err := n.own(id)
 	if err != nil {
 		return Meeting{}, err
 	}
-	draft.Slug, draft.Cancelled = prev.Slug, prev.Cancelled
-	return n.publishOwn(ctx, &draft, prev)
+	l := draft.listing()
+	l.Slug, l.Cancelled = prev.Slug, prev.Cancelled
+	return n.publishOwn(ctx, &l, prev)
 }
 
 // CancelMeeting marks one of this hub's meetings cancelled. The tombstone

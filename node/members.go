@@ -51,6 +51,16 @@ func (n *Node) CheckIns(ctx context.Context, nick, pin string) ([]members.CheckI
 	return acct.CheckIns()
 }
 
+// ExportCheckIns is everything a member wrote, as the page's download
+// gives it to them.
+func (n *Node) ExportCheckIns(ctx context.Context, nick, pin string) (members.Export, error) {
+	acct, err := n.members.Unlock(ctx, nick, pin)
+	if err != nil {
+		return members.Export{}, err
+	}
+	return acct.Export(n.cfg.Name)
+}
+
 // EraseCheckIns erases everything a member wrote, for good: their wrapped
 // key is dropped (crypto-shredding) and their records deleted, so the
 // account goes too, as "erase everything" on the member page.

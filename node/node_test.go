@@ -152,12 +152,12 @@ func TestFederation(t *testing.T) {
 	c.connect(a)
 
 	// A hub adds a meeting; the others list it within seconds.
-	m1, err := a.AddMeeting(ctx, meetingDraft("Tuesday Hope", 2))
+	m1, err := a.AddMeeting(ctx, DraftOf(meetingDraft("Tuesday Hope", 2)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "B and C list A's meeting", func() bool { return b.has(m1.ID, false) && c.has(m1.ID, false) })
-	m2, err := b.AddMeeting(ctx, meetingDraft("Family Circle", 4))
+	m2, err := b.AddMeeting(ctx, DraftOf(meetingDraft("Family Circle", 4)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +191,7 @@ func TestFederation(t *testing.T) {
 	if b.has(m1.ID, true) {
 		t.Fatal("a blocked hub's listing is still held")
 	}
-	m3, err := a.AddMeeting(ctx, meetingDraft("Sunday Serenity", 0))
+	m3, err := a.AddMeeting(ctx, DraftOf(meetingDraft("Sunday Serenity", 0)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -310,7 +310,7 @@ func TestGossipRejectsForgery(t *testing.T) {
 	c.connect(a)
 
 	// A real listing makes sure the mesh carries messages before the forgery.
-	m, err := rogue.AddMeeting(ctx, meetingDraft("Honest Meeting", 1))
+	m, err := rogue.AddMeeting(ctx, DraftOf(meetingDraft("Honest Meeting", 1)))
 	if err != nil {
 		t.Fatal(err)
 	}

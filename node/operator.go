@@ -16,7 +16,6 @@ import (
 
 	"hearth/node/finder"
 	"hearth/node/members"
-	"hearth/protocol"
 )
 
 // Operator is everything the hearth CLI asks of a hub. *Node implements it
@@ -35,8 +34,8 @@ type Operator interface {
 
 	Meetings(ctx context.Context, q finder.Query) ([]Meeting, error)
 	Meeting(ctx context.Context, id string) (Meeting, error)
-	AddMeeting(ctx context.Context, draft protocol.Listing) (Meeting, error)
-	UpdateMeeting(ctx context.Context, id string, draft protocol.Listing) (Meeting, error)
+	AddMeeting(ctx context.Context, draft Draft) (Meeting, error)
+	UpdateMeeting(ctx context.Context, id string, draft Draft) (Meeting, error)
 	CancelMeeting(ctx context.Context, id string) (Meeting, error)
 	ImportMeetings(ctx context.Context, feed []byte, opts ImportOptions) (ImportSummary, error)
 	ExportMeetings(ctx context.Context, mine bool) ([]byte, error)
@@ -47,6 +46,7 @@ type Operator interface {
 	UnlockMember(ctx context.Context, nick string) (int, error)
 	AddCheckIn(ctx context.Context, nick, pin string, c members.CheckIn) (members.CheckIn, error)
 	CheckIns(ctx context.Context, nick, pin string) ([]members.CheckIn, error)
+	ExportCheckIns(ctx context.Context, nick, pin string) (members.Export, error)
 	EraseCheckIns(ctx context.Context, nick, pin string) error
 }
 
@@ -70,7 +70,7 @@ type (
 	}
 	meetingRequest struct {
 		ID    string
-		Draft protocol.Listing
+		Draft Draft
 	}
 	memberRequest struct {
 		Nick, PIN string
@@ -99,7 +99,7 @@ func (n *Node) operatorHandler() http.Handler {
 	})
 	handle(mux, "meetings", func(ctx context.Context, q finder.Query) ([]Meeting, error) { return n.Meetings(ctx, q) })
 	handle(mux, "meetings/show", func(ctx context.Context, id string) (Meeting, error) { return n.Meeting(ctx, id) })
-	handle(mux, "meetings/add", func(ctx context.Context, d protocol.Listing) (Meeting, error) { return n.AddMeeting(ctx, d) })
+	handle(mux, "meetings/add", func(ctx context.Context, d Draft) (Meeting, error) { return n.AddMeeting(ctx, d) })
 	handle(mux, "meetings/update", func(ctx context.Context, r meetingRequest) (Meeting, error) {
 		return n.UpdateMeeting(ctx, r.ID, r.Draft)
 	})
@@ -139,6 +139,9 @@ func (n *Node) operatorHandler() http.Handler {
 	})
 	handle(mux, "checkins", func(ctx context.Context, r memberRequest) ([]members.CheckIn, error) {
 		return n.CheckIns(ctx, r.Nick, r.PIN)
+	})
+	handle(mux, "checkins/export", func(ctx context.Context, r memberRequest) (members.Export, error) {
+		return n.ExportCheckIns(ctx, r.Nick, r.PIN)
 	})
 	handle(mux, "checkins/erase", func(ctx context.Context, r memberRequest) (empty, error) {
 		return empty{}, n.EraseCheckIns(ctx, r.Nick, r.PIN)
@@ -312,10 +315,10 @@ func (r *Remote) Meetings(ctx context.Context, q finder.Query) ([]Meeting, error
 func (r *Remote) Meeting(ctx context.Context, id string) (Meeting, error) {
 	return call[Meeting](ctx, r, "meetings/show", id)
 }
-func (r *Remote) AddMeeting(ctx context.Context, draft protocol.Listing) (Meeting, error) {
+func (r *Remote) AddMeeting(ctx context.Context, draft Draft) (Meeting, error) {
 	return call[Meeting](ctx, r, "meetings/add", draft)
 }
-func (r *Remote) UpdateMeeting(ctx context.Context, id string, draft protocol.Listing) (Meeting, error) {
+func (r *Remote) UpdateMeeting(ctx context.Context, id string, draft Draft) (Meeting, error) {
 	return call[Meeting](ctx, r, "meetings/update", meetingRequest{id, draft})
 }
 func (r *Remote) CancelMeeting(ctx context.Context, id string) (Meeting, error) {
@@ -360,6 +363,9 @@ func (r *Remote) AddCheckIn(ctx context.Context, nick, pin string, c members.Che
 }
 func (r *Remote) CheckIns(ctx context.Context, nick, pin string) ([]members.CheckIn, error) {
 	return call[[]members.CheckIn](ctx, r, "checkins", memberRequest{nick, pin})
+}
+func (r *Remote) ExportCheckIns(ctx context.Context, nick, pin string) (members.Export, error) {
+	return call[members.Export](ctx, r, "checkins/export", memberRequest{nick, pin})
 }
 func (r *Remote) EraseCheckIns(ctx context.Context, nick, pin string) error {
 	_, err := call[empty](ctx, r, "checkins/erase", memberRequest{nick, pin})

@@ -152,16 +152,21 @@ func printCheckIns(c *cli.Context, defaultFormat string) error {
 		format = "json"
 	}
 	return withMember(c, false, func(ctx context.Context, op node.Operator, pin string) error {
+		if format == "json" && defaultFormat == "json" {
+			// An export is the page's download, the same document.
+			doc, err := op.ExportCheckIns(ctx, nick, pin)
+			if err != nil {
+				return err
+			}
+			return printJSON(c.App.Writer, doc)
+		}
 		list, err := op.CheckIns(ctx, nick, pin)
 		if err != nil {
 			return err
 		}
-		if list == nil {
-			list = []members.CheckIn{}
-		}
 		switch format {
 		case "json":
-			return printJSON(c.App.Writer, list)
+			return printJSON(c.App.Writer, members.ExportCheckIns(list))
 		case "csv":
 			return members.ExportCSV(c.App.Writer, list)
 		}

@@ -124,7 +124,7 @@ func addMeeting(c *cli.Context) error {
 		return usagef("meetings add needs %s: e.g. hearth meetings add --name \"Tuesday Hope\" --day tuesday --time 19:00",
 			strings.Join(missing, " and "))
 	}
-	draft := protocol.Listing{Format: protocol.FormatPeerLed}
+	draft := node.Draft{Format: protocol.FormatPeerLed}
 	if err := applyMeetingFlags(c, &draft); err != nil {
 		return err
 	}
@@ -151,7 +151,7 @@ func updateMeeting(c *cli.Context) error {
 		if current.Listing == nil {
 			return fmt.Errorf("the node returned meeting %s without its fields: try again", id)
 		}
-		draft := *current.Listing
+		draft := node.DraftOf(*current.Listing)
 		if err := applyMeetingFlags(c, &draft); err != nil {
 			return err
 		}
@@ -164,10 +164,10 @@ func updateMeeting(c *cli.Context) error {
 	})
 }
 
-// applyMeetingFlags sets the listing fields of the flags the user gave, so
+// applyMeetingFlags sets the meeting fields of the flags the user gave, so
 // update changes only those. The node validates the result; only the day is
 // parsed here, because the node takes it as a number.
-func applyMeetingFlags(c *cli.Context, l *protocol.Listing) error {
+func applyMeetingFlags(c *cli.Context, l *node.Draft) error {
 	if c.IsSet("name") {
 		l.Name = strings.TrimSpace(c.String("name"))
 		if l.Name == "" {
@@ -266,11 +266,8 @@ func listMeetings(c *cli.Context) error {
 		if err != nil {
 			return err
 		}
-		if meetings == nil {
-			meetings = []node.Meeting{} // [] in JSON, not null
-		}
 		if c.Bool("json") {
-			return printJSON(c.App.Writer, meetings)
+			return printJSON(c.App.Writer, node.APIMeetings(meetings))
 		}
 		return meetingTable(c, meetings, q.Near != nil)
 	})
@@ -325,7 +322,7 @@ func showMeeting(c *cli.Context) error {
 			return err
 		}
 		if c.Bool("json") {
-			return printJSON(c.App.Writer, m)
+			return printJSON(c.App.Writer, m.API())
 		}
 		l := m.Listing
 		w := c.App.Writer

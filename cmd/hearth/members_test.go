@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"hearth/node/members"
 )
 
 // TestMemberCheckIns walks a member's data through the CLI with the store
@@ -48,9 +50,11 @@ func TestMemberCheckIns(t *testing.T) {
 	if lines := strings.Split(strings.TrimSpace(csv), "\n"); len(lines) != 3 || !strings.HasPrefix(lines[0], "at,mood") {
 		t.Errorf("checkin export --format csv:\n%s", csv)
 	}
+	// The export is the page's download: the same document.
+	var doc members.Export
 	exported := mustHearth(t, dir, pin, "checkin", "export", "--member", "kofi")
-	if !json.Valid([]byte(exported)) || !strings.Contains(exported, "a long day") {
-		t.Errorf("checkin export (JSON by default):\n%s", exported)
+	if err := json.Unmarshal([]byte(exported), &doc); err != nil || doc.Nickname != "kofi" || len(doc.CheckIns) != 2 || doc.CheckIns[1].Note != "a long day" || doc.CheckIns[0].Triggers == nil {
+		t.Errorf("checkin export (JSON by default): %v\n%s", err, exported)
 	}
 
 	wrong := []string{"HEARTH_PIN=9999"}

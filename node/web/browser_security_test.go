@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"hearth/node"
 	"hearth/protocol"
 )
 
@@ -121,7 +122,7 @@ func TestBrowserPrintedScheduleStyled(t *testing.T) {
 	for day, name := range map[int]string{1: "Monday Hope", 3: "Wednesday Light", 5: "Friday Circle"} {
 		l := protocol.Listing{Name: name, Day: intp(day), Time: "19:00", Timezone: "Europe/London", Types: []string{"O"},
 			Format: protocol.FormatPeerLed, Location: "St Mary's Hall", Address: "1 Church Lane", City: "Brighton"}
-		if _, err := n.AddMeeting(ctx, l); err != nil {
+		if _, err := n.AddMeeting(ctx, node.DraftOf(l)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"hearth/node"
+	"hearth/node/members"
 	"hearth/protocol"
 )
 
@@ -152,7 +153,7 @@ func addSoonMeetings(t testing.TB, n *node.Node, count int) []node.Meeting {
 			l.Location, l.Address, l.City = "", "", ""
 			l.ConferenceURL, l.Format = "https://meet.jit.si/hearth-morning", protocol.FormatFacilitated
 		}
-		m, err := n.AddMeeting(context.Background(), l)
+		m, err := n.AddMeeting(context.Background(), node.DraftOf(l))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -319,9 +320,7 @@ func TestBrowserMemberChecksInExportsAndErases(t *testing.T) {
 		return res.StatusCode, string(b)
 	}
 	status, body := fetch("/me/export.json")
-	var doc struct {
-		CheckIns []exportCheckIn `json:"checkins"`
-	}
+	var doc members.Export
 	if status != http.StatusOK || json.Unmarshal([]byte(body), &doc) != nil || len(doc.CheckIns) != 1 || doc.CheckIns[0].Note != note {
 		t.Errorf("JSON export: %d %s", status, body)
 	}

@@ -65,5 +65,5 @@ func (s *server) apiCheckIns(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(map[string]string{"error": "check-ins unavailable"})
 		return
 	}
-	json.NewEncoder(w).Encode(toExport(checkIns))
+	json.NewEncoder(w).Encode(members.ExportCheckIns(checkIns))
 }

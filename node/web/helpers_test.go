@@ -104,7 +104,7 @@ func (th *testHub) addMeeting(l protocol.Listing) node.Meeting {
 	if l.Timezone == "" {
 		l.Timezone = "Europe/London"
 	}
-	m, err := th.n.AddMeeting(context.Background(), l)
+	m, err := th.n.AddMeeting(context.Background(), node.DraftOf(l))
 	if err != nil {
 		th.t.Fatalf("add meeting %q: %v", l.Name, err)
 	}

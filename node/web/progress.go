@@ -189,58 +189,15 @@ func milestoneWords(v *view, days int) string {
 	return v.T("milestone.days", days)
 }
 
-// exportCheckIn is a check-in as the JSON export and API write it: field
-// names fixed here, so a member's export reads the same whatever the store
-// does inside.
-type exportCheckIn struct {
-	ID       string    `json:"id"`
-	At       time.Time `json:"at"`
-	Mood     int       `json:"mood"`
-	Craving  *int      `json:"craving,omitempty"`
-	Used     bool      `json:"used"`
-	Triggers []string  `json:"triggers"`
-	Meeting  string    `json:"meeting,omitempty"`
-	Note     string    `json:"note,omitempty"`
-	Unsafe   bool      `json:"unsafe"`
-}
-
-func toExport(cs []members.CheckIn) []exportCheckIn {
-	out := make([]exportCheckIn, 0, len(cs))
-	for _, c := range cs {
-		triggers := c.Triggers
-		if triggers == nil {
-			triggers = []string{}
-		}
-		out = append(out, exportCheckIn{
-			ID: c.ID, At: c.At.UTC(), Mood: c.Mood, Craving: c.Craving, Used: c.Used,
-			Triggers: triggers, Meeting: c.Meeting, Note: c.Note, Unsafe: c.Unsafe,
-		})
-	}
-	return out
-}
-
 func (s *server) exportJSON(w http.ResponseWriter, r *http.Request, sess *session) {
-	checkIns, err := sess.acct.CheckIns()
+	doc, err := sess.acct.Export(s.cfg.Name)
 	if err == nil {
-		var profile members.Profile
-		if profile, err = sess.acct.Profile(); err == nil {
-			doc := struct {
-				Nickname   string          `json:"nickname"`
-				Hub        string          `json:"hub"`
-				ExportedAt time.Time       `json:"exported_at"`
-				SoberSince string          `json:"sober_since,omitempty"`
-				CheckIns   []exportCheckIn `json:"checkins"`
-			}{Nickname: sess.nick, Hub: s.cfg.Name, ExportedAt: s.now().UTC().Truncate(time.Second), CheckIns: toExport(checkIns)}
-			if profile.SoberSince != nil {
-				doc.SoberSince = profile.SoberSince.Format(time.DateOnly)
-			}
-			var buf bytes.Buffer
-			enc := json.NewEncoder(&buf)
-			enc.SetIndent("", "  ")
-			if err = enc.Encode(doc); err == nil {
-				download(w, "application/json; charset=utf-8", "hearth-checkins.json", buf.Bytes())
-				return
-			}
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetIndent("", "  ")
+		if err = enc.Encode(doc); err == nil {
+			download(w, "application/json; charset=utf-8", "hearth-checkins.json", buf.Bytes())
+			return
 		}
 	}
 	s.accountFailed(w, r, sess, "export check-ins", err)

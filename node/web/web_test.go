@@ -160,7 +160,7 @@ func TestCheckInSavesAndShowsHistory(t *testing.T) {
 	wantBody(t, res, "Saved. Thank you", "Good", "craving 6 of 10", "I used", "Lonely, Money worries, payday, my ex",
 		"Evening Reflections", `<svg class="chart"`, "<circle") // one day is a dot
 
-	var got []exportCheckIn
+	var got []members.ExportedCheckIn
 	res = c.get("/api/v1/me/checkins")
 	if err := json.Unmarshal([]byte(res.body), &got); err != nil || len(got) != 1 {
 		t.Fatalf("API check-ins: %v %s", err, res.body)
@@ -508,11 +508,7 @@ func TestExportAndErase(t *testing.T) {
 	if !strings.Contains(res.Header.Get("Content-Disposition"), "attachment") {
 		t.Error("JSON export is not a download")
 	}
-	var doc struct {
-		Nickname   string          `json:"nickname"`
-		SoberSince string          `json:"sober_since"`
-		CheckIns   []exportCheckIn `json:"checkins"`
-	}
+	var doc members.Export
 	if err := json.Unmarshal([]byte(res.body), &doc); err != nil {
 		t.Fatal(err)
 	}
