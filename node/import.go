@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"runtime/debug"
 	"time"
 
@@ -26,6 +27,25 @@ type ImportOptions struct {
 	DryRun   bool   `json:"dry_run"`  // report what would change, change nothing
 	Prune    bool   `json:"prune"`    // cancel this hub's meetings missing from the feed
 	Timezone string `json:"timezone"` // zone for rows without one; "" = the hub's default
+}
+
+// URLQuery is o as the operator socket's import call carries it.
+func (o ImportOptions) URLQuery() url.Values {
+	q := url.Values{}
+	if o.DryRun {
+		q.Set("dry_run", "")
+	}
+	if o.Prune {
+		q.Set("prune", "")
+	}
+	if o.Timezone != "" {
+		q.Set("timezone", o.Timezone)
+	}
+	return q
+}
+
+func importOptionsFromURL(q url.Values) ImportOptions {
+	return ImportOptions{DryRun: q.Has("dry_run"), Prune: q.Has("prune"), Timezone: q.Get("timezone")}
 }
 
 // ImportSummary says what an import did (or, dry, would do).

@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"hearth/client/operator"
 	"hearth/node"
 )
 
@@ -51,11 +52,11 @@ func existingNodeDir(c *cli.Context) (string, error) {
 func openOperator(ctx context.Context, dir string, wait time.Duration) (node.Operator, func(), error) {
 	deadline := time.Now().Add(wait)
 	for {
-		remote, err := node.Dial(dir)
+		remote, err := operator.Dial(dir)
 		if err == nil {
 			return remote, func() { remote.Close() }, nil
 		}
-		if !errors.Is(err, node.ErrNotRunning) {
+		if !errors.Is(err, operator.ErrNotRunning) {
 			return nil, nil, err
 		}
 		release, err := node.LockDir(dir, false)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"hearth/client/operator"
 	"hearth/node"
 	"hearth/node/web"
 )
@@ -68,7 +69,7 @@ func runNode(c *cli.Context) error {
 	}
 	// A node already serving the directory is found on its socket before
 	// touching the store, so the operator never sees the store's lock error.
-	if remote, err := node.Dial(dir); err == nil {
+	if remote, err := operator.Dial(dir); err == nil {
 		remote.Close()
 		return alreadyRunning(dir)
 	}
@@ -150,7 +151,7 @@ func lockForRun(c *cli.Context, dir string) (release func(), err error) {
 		if !errors.Is(err, node.ErrDirBusy) {
 			return nil, err
 		}
-		if remote, err := node.Dial(dir); err == nil {
+		if remote, err := operator.Dial(dir); err == nil {
 			remote.Close()
 			return nil, alreadyRunning(dir)
 		}
