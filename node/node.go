@@ -35,8 +35,9 @@ type Options struct {
 	// Logger receives the node's logs; nil discards them. Nothing member-
 	// written is ever logged.
 	Logger *slog.Logger
-	// Web builds the handler served at Config.Web.Listen while the node runs;
-	// nil serves only the JSON API of this package (APIHandler).
+	// Web builds the handler served at Config.Web.Listen while the node runs
+	// (the member page and JSON API: node/web's Handler); nil answers every
+	// request 404, for a hub run without its page (tests of the network).
 	Web func(*Node) http.Handler
 	// Config, if set, replaces the directory's config.toml (tests).
 	Config *Config
@@ -263,7 +264,7 @@ func (n *Node) webHandler() http.Handler {
 	if n.opts.Web != nil {
 		return n.opts.Web(n)
 	}
-	return APIHandler(n)
+	return http.NotFoundHandler()
 }
 
 // Close closes the store. Call it after Run has returned; it is safe twice.
@@ -272,5 +273,5 @@ func (n *Node) Close() error {
 	return n.closeErr
 }
 
-// Running reports whether Run has the network up.
+// running is the network while Run has it up, else nil.
 func (n *Node) running() *p2p { return n.net.Load() }

@@ -121,7 +121,7 @@ func (s *server) checkin(w http.ResponseWriter, r *http.Request, sess *session) 
 				// Not a redirect: the crisis lines must be on the very next
 				// screen, with no extra round trip on a slow link.
 				v.Title = v.T("unsafe.title")
-				v.Data = s.crisisLines()
+				v.Data = crisisLines(s.cfg.Help.CrisisLines)
 				s.render(w, r, http.StatusOK, "unsafe", v)
 				return
 			}

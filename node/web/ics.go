@@ -24,14 +24,13 @@ const vtimezoneYears = 20
 
 // calendar serves a meeting's .ics file.
 func (s *server) calendar(w http.ResponseWriter, r *http.Request, m node.Meeting) {
-	now := s.now()
-	sitting, ok := finder.NextSitting(m.Listing, s.zone, now)
+	v := s.newView(w, r, "")
+	sitting, ok := finder.NextSitting(m.Listing, v.zone, v.now)
 	if !ok {
 		s.plain(w, r, http.StatusNotFound, "nocalendar.title", "nocalendar.text")
 		return
 	}
-	v := s.newView(w, r, "")
-	body := icsEvent(v, m, sitting.Start, sitting.End, now)
+	body := icsEvent(v, m, sitting.Start, sitting.End, v.now)
 	h := w.Header()
 	h.Set("Content-Type", "text/calendar; charset=utf-8")
 	h.Set("Content-Disposition", `attachment; filename="`+icsFileName(m.Slug)+`"`)

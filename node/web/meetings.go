@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"hearth/node"
 	"hearth/node/finder"
@@ -47,7 +46,8 @@ func meetingURL(id string) string {
 	return "/meetings/" + url.PathEscape(hub) + "/" + url.PathEscape(slug)
 }
 
-func (s *server) item(v *view, m node.Meeting, now time.Time) meetingItem {
+// item is m as a list shows it, in the view's words and zone.
+func item(v *view, m node.Meeting) meetingItem {
 	it := meetingItem{
 		URL: meetingURL(m.ID), Name: m.Name, InProgress: m.InProgress, Cancelled: m.Cancelled,
 		Attendance: meetingguide.Attendance(m.Listing), Format: m.Format,
@@ -67,8 +67,8 @@ func (s *server) item(v *view, m node.Meeting, now time.Time) meetingItem {
 	}
 	switch {
 	case m.Next != nil:
-		next := m.Next.In(finder.MeetingZone(m.Listing, s.zone))
-		it.When = whenWords(v, next, now)
+		next := m.Next.In(finder.MeetingZone(m.Listing, v.zone))
+		it.When = whenWords(v, next)
 	case m.Day == nil:
 		it.When = v.T("when.appointment")
 	}
@@ -100,10 +100,9 @@ func (s *server) home(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.log.Error("web: find meetings", "err", err)
 	}
-	now := s.now()
 	d := homeData{Filters: s.filterForm(v, url.Values{})}
 	for _, m := range ms {
-		it := s.item(v, m, now)
+		it := item(v, m)
 		if it.InProgress {
 			d.InProgress = append(d.InProgress, it)
 		} else {
@@ -237,9 +236,8 @@ func (s *server) meetingList(w http.ResponseWriter, r *http.Request) {
 				d.More = "/meetings?" + more.Encode()
 			}
 		}
-		now := s.now()
 		for _, m := range ms {
-			d.Meetings = append(d.Meetings, s.item(v, m, now))
+			d.Meetings = append(d.Meetings, item(v, m))
 		}
 		d.Searched = true
 		if len(ms) > 0 {
@@ -308,18 +306,18 @@ func (s *server) meetingPage(w http.ResponseWriter, r *http.Request) {
 	}
 	v := s.newView(w, r, "")
 	v.Title = m.Name
-	v.Data = s.detail(v, m)
+	v.Data = detail(v, m)
 	s.render(w, r, http.StatusOK, "meeting", v)
 }
 
-func (s *server) detail(v *view, m node.Meeting) detailData {
+// detail is one meeting's page, in the view's words and zone.
+func detail(v *view, m node.Meeting) detailData {
 	l := m.Listing
-	now := s.now()
-	d := detailData{Zone: finder.MeetingZone(l, s.zone).String()}
+	d := detailData{Zone: finder.MeetingZone(l, v.zone).String()}
 	if l.Focus != "" {
 		d.Focus = v.T("focus." + l.Focus)
 	}
-	if sitting, ok := finder.NextSitting(l, s.zone, now); ok {
+	if sitting, ok := finder.NextSitting(l, v.zone, v.now); ok {
 		m.Next, m.InProgress = &sitting.Start, sitting.InProgress
 		d.Day = dayLong(v, *l.Day)
 		d.Time = sitting.Start.Format("15:04")
@@ -329,7 +327,7 @@ func (s *server) detail(v *view, m node.Meeting) detailData {
 		d.NextDate = dateLong(v, sitting.Start)
 		d.ICS = meetingURL(m.ID) + ".ics"
 	}
-	d.meetingItem = s.item(v, m, now)
+	d.meetingItem = item(v, m)
 	for _, code := range l.Types {
 		ti := typeInfo{Code: code, Name: v.TypeName(code)}
 		switch code {

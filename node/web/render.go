@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"hearth/node/problem"
 	"hearth/protocol/meetingguide"
@@ -102,13 +103,15 @@ type view struct {
 	Error    string // what went wrong, shown at the top
 	Data     any
 
-	s *server
+	langs *catalogs
+	zone  *time.Location // the hub's: its "today"
+	now   time.Time      // when the page is drawn
 }
 
 // T translates a key into the page's language; with args, the string is a
 // fmt format (translators keep the verbs, in any order with %[n]).
 func (v *view) T(key string, args ...any) string {
-	s := v.s.langs.T(v.Lang, key)
+	s := v.langs.T(v.Lang, key)
 	if len(args) > 0 {
 		return fmt.Sprintf(s, args...)
 	}
@@ -134,7 +137,7 @@ func (v *view) TypeName(code string) string { return meetingguide.TypeName(code,
 
 // newView starts the view of a page: language, session state and the frame.
 func (s *server) newView(w http.ResponseWriter, r *http.Request, titleKey string) *view {
-	v := &view{s: s, HubName: s.cfg.Name, CSS: s.static.url("hearth.css")}
+	v := &view{langs: s.langs, zone: s.zone, now: s.now(), HubName: s.cfg.Name, CSS: s.static.url("hearth.css")}
 	v.Lang = s.chooseLang(w, r)
 	v.Langs = s.langs.switchLinks(r, v.Lang)
 	rs := s.requestState(r)

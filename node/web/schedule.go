@@ -56,25 +56,27 @@ var scheduleWeek = []int{1, 2, 3, 4, 5, 6, 0}
 
 // WriteSchedule writes the printable weekly schedule of meetings in the
 // page language lang (a tag of i18n/; others fall back to English), dated
-// now, with the hub's name, zone and crisis lines from cfg. Cancelled
-// meetings are left out.
+// now, with the hub's name, zone (node.HubZone) and crisis lines from cfg.
+// Cancelled meetings are left out.
 //
 // The file stands on its own: its styles are inline.
 func WriteSchedule(w io.Writer, cfg node.Config, meetings []node.Meeting, lang string, now time.Time) error {
-	return writeSchedule(w, cfg, meetings, lang, now, "")
+	v := scheduleView(sharedCatalogs(), lang, cfg.Name, node.HubZone(cfg), now, "")
+	return writeSchedule(w, v, meetings, crisisLines(cfg.Help.CrisisLines))
 }
 
-// writeSchedule is WriteSchedule with the styles linked from cssURL, or
-// inline if it is "".
-func writeSchedule(w io.Writer, cfg node.Config, meetings []node.Meeting, lang string, now time.Time, cssURL string) error {
-	s := &server{cfg: cfg, zone: node.HubZone(cfg), langs: sharedCatalogs(), now: func() time.Time { return now }}
-	v := &view{s: s, Lang: cmp.Or(s.langs.match(lang), defaultLang), HubName: cfg.Name, CSS: cssURL}
-	if v.HubName == "" {
-		v.HubName = "Hearth"
-	}
+// scheduleView is the view a schedule is drawn with: the page's words, the
+// hub's name, zone and time, and its styles at cssURL, or inline if "".
+func scheduleView(langs *catalogs, lang, hubName string, zone *time.Location, now time.Time, cssURL string) *view {
+	v := &view{langs: langs, zone: zone, now: now, Lang: cmp.Or(langs.match(lang), defaultLang), HubName: cmp.Or(hubName, "Hearth"), CSS: cssURL}
 	v.Title = v.T("print.title")
-	d := s.schedule(v, meetings)
-	if cssURL == "" {
+	return v
+}
+
+// writeSchedule draws the schedule of meetings with view v.
+func writeSchedule(w io.Writer, v *view, meetings []node.Meeting, lines []crisisLine) error {
+	d := schedule(v, meetings, lines)
+	if v.CSS == "" {
 		d.InlineCSS = printCSS()
 	}
 	var buf bytes.Buffer
@@ -85,9 +87,8 @@ func writeSchedule(w io.Writer, cfg node.Config, meetings []node.Meeting, lang s
 	return err
 }
 
-func (s *server) schedule(v *view, meetings []node.Meeting) scheduleData {
-	now := s.now()
-	d := scheduleData{view: v, Printed: dateFull(v, now.In(s.zone)), CrisisLines: s.crisisLines()}
+func schedule(v *view, meetings []node.Meeting, lines []crisisLine) scheduleData {
+	d := scheduleData{view: v, Printed: dateFull(v, v.now.In(v.zone)), CrisisLines: lines}
 	byDay := map[int][]node.Meeting{} // -1: by appointment
 	zones := map[string]int{}
 	for _, m := range meetings {
@@ -99,7 +100,7 @@ func (s *server) schedule(v *view, meetings []node.Meeting) scheduleData {
 			day = *m.Day
 		}
 		byDay[day] = append(byDay[day], m)
-		zones[finder.MeetingZone(m.Listing, s.zone).String()]++
+		zones[finder.MeetingZone(m.Listing, v.zone).String()]++
 	}
 	for zone, n := range zones {
 		if n > zones[d.Zone] || n == zones[d.Zone] && zone < d.Zone {
@@ -119,7 +120,7 @@ func (s *server) schedule(v *view, meetings []node.Meeting) scheduleData {
 			sd.Name = dayLong(v, day)
 		}
 		for _, m := range ms {
-			sm := scheduleMeeting{detailData: s.detail(v, m)}
+			sm := scheduleMeeting{detailData: detail(v, m)}
 			// The venue, then its address; an area only when there is no
 			// address to say more.
 			sm.Place = m.Location
@@ -177,7 +178,8 @@ func (s *server) printSchedule(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var buf bytes.Buffer
-	if err := writeSchedule(&buf, s.cfg, meetings, s.chooseLang(w, r), s.now(), s.static.url("print.css")); err != nil {
+	v := scheduleView(s.langs, s.chooseLang(w, r), s.cfg.Name, s.zone, s.now(), s.static.url("print.css"))
+	if err := writeSchedule(&buf, v, meetings, crisisLines(s.cfg.Help.CrisisLines)); err != nil {
 		s.log.Error("web: print schedule", "err", err)
 		http.Error(w, "The schedule is unavailable. Please try again.", http.StatusInternalServerError)
 		return

@@ -51,7 +51,6 @@ type server struct {
 	nonces  *formNonces    // CSRF tokens of the sign-in and sign-up forms
 	signins *clientLimiter // failed sign-ins per client (signinRule)
 	signups *clientLimiter // new accounts per client (signupRule)
-	api     http.Handler
 }
 
 // Handler serves the member page and JSON API of n. It starts no goroutine:
@@ -63,7 +62,6 @@ func Handler(n *node.Node, opts Options) http.Handler {
 		zone: n.Zone(),
 		log:  opts.Logger,
 		now:  opts.Now,
-		api:  node.APIHandler(n),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -103,8 +101,10 @@ func Handler(n *node.Node, opts Options) http.Handler {
 	mux.HandleFunc("GET /me/erase", s.member(s.eraseForm))
 	mux.HandleFunc("POST /me/erase", s.memberForm(s.erase))
 	mux.HandleFunc("GET /static/{file}", s.static.serve)
+	mux.HandleFunc("GET /api/v1/status", s.apiStatus)
+	mux.HandleFunc("GET /api/v1/meetings", s.apiMeetings)
 	mux.HandleFunc("GET /api/v1/me/checkins", s.apiCheckIns)
-	mux.Handle("/api/v1/", s.api)
+	mux.HandleFunc("/api/v1/", s.apiNotFound)
 	mux.HandleFunc("/", s.notFound)
 	return s.guard(mux)
 }

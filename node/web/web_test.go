@@ -14,6 +14,7 @@ import (
 	"hearth/node"
 	"hearth/node/members"
 	"hearth/protocol"
+	"hearth/protocol/meetingguide/meetingguidetest"
 )
 
 // addSampleMeetings adds a small week of meetings: one on now (Tuesday
@@ -626,5 +627,35 @@ func TestAPIDelegatesToNode(t *testing.T) {
 	wantStatus(t, res, http.StatusUnauthorized)
 	if !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
 		t.Error("API refusal is not JSON")
+	}
+}
+
+// TestAPIMeetingsCapped: no limit asked, or a huge one, still gives at
+// most MaxAPIMeetings, in the API's own shape.
+func TestAPIMeetingsCapped(t *testing.T) {
+	t.Parallel()
+	th := newTestHub(t, nil)
+	if _, err := th.n.ImportMeetings(t.Context(), meetingguidetest.Feed(MaxAPIMeetings+5), node.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	c := th.client()
+	for _, target := range []string{"/api/v1/meetings", "/api/v1/meetings?limit=100000", "/api/v1/meetings?limit=0", "/api/v1/meetings?limit=3"} {
+		res := c.get(target)
+		var ms []node.APIMeeting
+		if err := json.Unmarshal([]byte(res.body), &ms); err != nil {
+			t.Fatalf("%s: %v", target, err)
+		}
+		want := MaxAPIMeetings
+		if strings.HasSuffix(target, "=3") {
+			want = 3
+		}
+		if len(ms) != want || ms[0].ID == "" || ms[0].Name == "" || ms[0].Hub != th.n.ID().String() {
+			t.Errorf("%s: %d meetings (first %+v), want %d", target, len(ms), ms[0], want)
+		}
+	}
+	res := c.get("/api/v1/nothing")
+	wantStatus(t, res, http.StatusNotFound)
+	if !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
+		t.Errorf("an unknown API path answers %s", res.Header.Get("Content-Type"))
 	}
 }

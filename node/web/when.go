@@ -15,9 +15,9 @@ func dayLong(v *view, d int) string { return v.T("day." + strconv.Itoa(d)) }
 
 // whenWords says when a meeting is next, as a member reads a list: "Today
 // 19:30", "Tomorrow 07:00", "Sat 10:00", in the meeting's own zone.
-func whenWords(v *view, next time.Time, now time.Time) string {
+func whenWords(v *view, next time.Time) string {
 	clock := next.Format("15:04")
-	switch finder.DaysAway(next, now) {
+	switch finder.DaysAway(next, v.now) {
 	case 0:
 		return v.T("when.today", clock)
 	case 1:

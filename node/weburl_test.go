@@ -1,11 +1,7 @@
 package node
 
 import (
-	"encoding/json"
-	"fmt"
 	"net"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -35,34 +31,6 @@ func TestWebURL(t *testing.T) {
 	for _, u := range (Status{Web: "[::]:7777"}).WebURLs() {
 		if strings.Contains(u, "[::]") || strings.Contains(u, "0.0.0.0") {
 			t.Errorf("WebURLs gave %s", u)
-		}
-	}
-}
-
-// TestAPIMeetingsCapped: no limit asked, or a huge one, still gives at
-// most MaxAPIMeetings.
-func TestAPIMeetingsCapped(t *testing.T) {
-	t.Parallel()
-	n := newTestNode(t, "api", testConfig())
-	for i := range MaxAPIMeetings + 5 {
-		if _, err := n.AddMeeting(t.Context(), DraftOf(meetingDraft(fmt.Sprintf("Meeting %d", i), i%7))); err != nil {
-			t.Fatal(err)
-		}
-	}
-	h := APIHandler(n.Node)
-	for _, target := range []string{"/api/v1/meetings", "/api/v1/meetings?limit=100000", "/api/v1/meetings?limit=0", "/api/v1/meetings?limit=3"} {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
-		var ms []APIMeeting
-		if err := json.Unmarshal(rec.Body.Bytes(), &ms); err != nil {
-			t.Fatalf("%s: %v", target, err)
-		}
-		want := MaxAPIMeetings
-		if strings.HasSuffix(target, "=3") {
-			want = 3
-		}
-		if len(ms) != want {
-			t.Errorf("%s: %d meetings, want %d", target, len(ms), want)
 		}
 	}
 }
