@@ -1,7 +1,6 @@
 package node
 
 import (
-	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -211,6 +210,3 @@ func (s *stats) rejections() map[string]uint64 {
 	}
 	return out
 }
-
-// isStale reports whether err only says the listing was already held.
-func isStale(err error) bool { return errors.Is(err, protocol.ErrStale) }
