@@ -8,6 +8,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 
 	"hearth/node/members"
 	"hearth/protocol"
+	"hearth/protocol/meetingguide"
 )
 
 // Config is a hub's config.toml. Every field has a `comment` tag: DefaultTOML
@@ -104,11 +106,7 @@ func DefaultConfig() Config {
 			Lifetime:    Duration(90 * 24 * time.Hour),
 			RenewBefore: Duration(30 * 24 * time.Hour),
 		},
-		Meetings: MeetingsConfig{
-			ConferenceProviders: []string{"zoom.us", "meet.google.com", "teams.microsoft.com", "teams.live.com",
-				"meet.jit.si", "whereby.com", "webex.com", "gotomeeting.com", "meet.goto.com", "skype.com",
-				"discord.gg", "discord.com", "signal.group", "chat.whatsapp.com", "t.me"},
-		},
+		Meetings: MeetingsConfig{ConferenceProviders: slices.Clone(meetingguide.DefaultProviders)},
 		Web: WebConfig{
 			Listen:       "127.0.0.1:7777",
 			AllowedHosts: []string{},

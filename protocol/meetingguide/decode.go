@@ -27,13 +27,14 @@ type DecodeOptions struct {
 	Providers []string
 }
 
-// DefaultProviders are the video-conference services real feeds link to, a
-// starting allow-list for DecodeOptions.Providers.
+// DefaultProviders are the video-conference and group-call services real
+// feeds link to, a starting allow-list for DecodeOptions.Providers; a hub's
+// meetings.conference_providers starts as this list.
 var DefaultProviders = []string{
-	"bluejeans.com", "discord.gg", "freeconference.com", "freeconferencecall.com", "goto.com",
-	"gotomeet.me", "gotomeeting.com", "meet.google.com", "meet.jit.si", "meetings.dialpad.com",
-	"signal.group", "skype.com", "teams.live.com", "teams.microsoft.com", "webex.com", "zoho.com",
-	"zoom.us",
+	"bluejeans.com", "chat.whatsapp.com", "discord.com", "discord.gg", "freeconference.com",
+	"freeconferencecall.com", "goto.com", "gotomeet.me", "gotomeeting.com", "meet.google.com",
+	"meet.jit.si", "meetings.dialpad.com", "signal.group", "skype.com", "t.me", "teams.live.com",
+	"teams.microsoft.com", "webex.com", "whereby.com", "zoho.com", "zoom.us",
 }
 
 // Result is what Decode made of a feed. In every report, Index is the row's
