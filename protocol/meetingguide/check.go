@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"net/url"
-	"regexp"
 	"strconv"
 	"time"
 
@@ -77,14 +76,6 @@ func check(l *protocol.Listing, zones map[string]error) error {
 	return nil
 }
 
-// slugPattern is protocol's slug rule (Listing.Validate), repeated here
-// because Decode asks it of every row and protocol's only exported way to
-// ask, SplitID, decodes a peer ID each time; TestSlugRuleMatchesProtocol
-// keeps the two in step.
-var slugPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._~-]{0,127}$`)
-
-func slugOK(s string) bool { return slugPattern.MatchString(s) }
-
 // maxSlug is the longest slug protocol accepts.
 const maxSlug = 128
 
@@ -95,7 +86,7 @@ const maxSlug = 128
 // hash of the slug as written, which keeps two unsafe slugs that read alike
 // apart.
 func slugFor(raw, suffix string) (slug string, renamed bool) {
-	if s := raw + suffix; slugOK(s) {
+	if s := raw + suffix; protocol.ValidSlug(s) {
 		return s, false
 	}
 	readable := raw
@@ -115,8 +106,3 @@ func numbered(slug string, n int) string {
 	}
 	return slug + suffix
 }
-
-// typeCodePattern is protocol's rule for a type code (Listing.Validate),
-// repeated here so a bad code can be dropped rather than cost the meeting;
-// TestTypeCodeRuleMatchesProtocol keeps the two in step.
-var typeCodePattern = regexp.MustCompile(`^[A-Za-z0-9-]{1,16}$`)

@@ -15,28 +15,29 @@ func validates(l protocol.Listing) bool {
 	return l.Validate() == nil
 }
 
-// typeCodePattern must agree with protocol's rule, or a code Decode keeps
-// would cost the meeting at Validate.
+// protocol.ValidTypeCode, which Decode asks of each code, is Validate's
+// rule: a code Decode keeps never costs the meeting at Validate.
 func TestTypeCodeRuleMatchesProtocol(t *testing.T) {
 	for _, code := range []string{"O", "12x12", "AL-AN", "LGBTQ", "a", "0123456789abcdef", "0123456789abcdefg", "", "Big Book", "A_B", "é", "O,D"} {
 		l := protocol.Listing{Slug: "x", Name: "x", Types: []string{code}}
-		if ours, theirs := typeCodePattern.MatchString(code), validates(l); ours != theirs {
+		if ours, theirs := protocol.ValidTypeCode(code), validates(l); ours != theirs {
 			t.Errorf("%q: ours %v, protocol %v", code, ours, theirs)
 		}
 	}
 }
 
-// slugPattern must agree with protocol's rule, or Decode would keep a slug
-// Validate refuses, or rename one it accepts.
+// protocol.ValidSlug, which Decode asks of each slug, is Validate's and
+// SplitID's rule: Decode never keeps a slug Validate refuses, nor renames
+// one it accepts.
 func TestSlugRuleMatchesProtocol(t *testing.T) {
 	for _, slug := range []string{"a", "A.b_c~d-e", "1234", strings.Repeat("a", 128), strings.Repeat("a", 129), "",
 		"-a", ".a", "a b", "a/b", "a%20b", "café", "a\n"} {
 		l := protocol.Listing{Slug: slug, Name: "x"}
-		if ours, theirs := slugOK(slug), validates(l); ours != theirs {
+		if ours, theirs := protocol.ValidSlug(slug), validates(l); ours != theirs {
 			t.Errorf("%q: ours %v, protocol %v", slug, ours, theirs)
 		}
 		_, _, err := protocol.SplitID(testHub + "/" + slug)
-		if ours, theirs := slugOK(slug), err == nil; ours != theirs {
+		if ours, theirs := protocol.ValidSlug(slug), err == nil; ours != theirs {
 			t.Errorf("%q: ours %v, SplitID %v", slug, ours, theirs)
 		}
 	}

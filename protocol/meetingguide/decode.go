@@ -378,7 +378,7 @@ func (d *decoder) meeting(i int, raw string, w *feedRow) (l protocol.Listing, sk
 		}
 	}
 	for _, code := range splitCommas(w.Types) {
-		if typeCodePattern.MatchString(code) {
+		if protocol.ValidTypeCode(code) {
 			l.Types = append(l.Types, code)
 		} else {
 			d.repair(i, raw, "type %q dropped: a code is 1-16 letters, digits or '-'", clip(code))
