@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"math"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
 	"hearth/node/problem"
 	"hearth/protocol"
+	"hearth/protocol/meetingguide"
 )
 
 // The query language. A search is written alike wherever it comes from: as
@@ -198,11 +198,12 @@ func ParsePoint(s string) (Point, error) {
 	return Point{Lat: lat, Lon: lon}, nil
 }
 
-// ParseAttendance reads a way of attending for Query.Attendance, in any case
-// and with "-" or " " for "_": in_person, online, hybrid or inactive.
+// ParseAttendance reads a way of attending for Query.Attendance as
+// meetingguide.ParseAttendance reads a feed's: in_person, online, hybrid or
+// inactive, in any case and with "-" or " " for "_".
 func ParseAttendance(s string) (string, error) {
-	a := strings.NewReplacer("-", "_", " ", "_").Replace(strings.ToLower(strings.TrimSpace(s)))
-	if !slices.Contains(protocol.Attendances, a) {
+	a, ok := meetingguide.ParseAttendance(s)
+	if !ok {
 		return "", fmt.Errorf("%w: got %q", ErrBadAttendance, s)
 	}
 	return a, nil

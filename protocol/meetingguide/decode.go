@@ -428,7 +428,7 @@ func (d *decoder) meeting(i int, raw string, w *feedRow) (l protocol.Listing, sk
 	}
 
 	if w.AttendanceOption != "" {
-		if a, ok := parseAttendance(string(w.AttendanceOption)); ok {
+		if a, ok := ParseAttendance(string(w.AttendanceOption)); ok {
 			l.Attendance = a
 		} else {
 			d.repair(i, raw, "attendance_option %q ignored: use %s", clip(string(w.AttendanceOption)), strings.Join(protocol.Attendances, ", "))

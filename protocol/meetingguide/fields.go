@@ -181,11 +181,12 @@ func parseApproximate(raw json.RawMessage) bool {
 	return false
 }
 
-// parseAttendance reads TSML's attendance_option, accepting "in-person" and
-// "In Person" for "in_person". ok is false for a value that is not one of
-// protocol.Attendances.
-func parseAttendance(s string) (string, bool) {
-	v := strings.NewReplacer("-", "_", " ", "_").Replace(strings.ToLower(s))
+// ParseAttendance reads a way of attending as people and feeds write it
+// (TSML's attendance_option, a finder's filter), in any case, with "-" or
+// " " for "_": "In Person" and "in-person" are "in_person". ok is false for
+// a value that is not one of protocol.Attendances.
+func ParseAttendance(s string) (string, bool) {
+	v := strings.NewReplacer("-", "_", " ", "_").Replace(strings.ToLower(strings.TrimSpace(s)))
 	if slices.Contains(protocol.Attendances, v) {
 		return v, true
 	}
