@@ -31,11 +31,67 @@ func TestRepoConfigIsTheDefaults(t *testing.T) {
 	if string(data) != string(DefaultTOML("")) {
 		t.Fatal("config.toml differs from DefaultTOML: run go test ./node -run TestRepoConfig -update")
 	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if k, _, ok := strings.Cut(line, " = "); ok && !strings.HasPrefix(k, "#") {
-			if !strings.Contains(string(data), "\n# ") {
-				t.Fatalf("key %s has no comment", k)
+}
+
+// Every key of Config has a comment tag, and config.toml shows each key
+// once, right under its comment: the file documents every setting.
+func TestEveryConfigKeyIsDocumented(t *testing.T) {
+	t.Parallel()
+	comments := map[string]string{} // "table.key" -> comment
+	var walk func(reflect.Type, string)
+	walk = func(typ reflect.Type, table string) {
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			key := f.Tag.Get("toml")
+			if table != "" {
+				key = table + "." + key
 			}
+			if f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeFor[Duration]() {
+				walk(f.Type, key)
+				continue
+			}
+			if c := f.Tag.Get("comment"); strings.TrimSpace(c) == "" {
+				t.Errorf("%s (%s) has no comment tag", key, f.Name)
+			}
+			comments[key] = f.Tag.Get("comment")
+		}
+	}
+	walk(reflect.TypeFor[Config](), "")
+	if len(comments) < 20 {
+		t.Fatalf("only %d keys found in Config", len(comments))
+	}
+
+	data, err := os.ReadFile(filepath.Join("..", "config.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	table, previous := "", ""
+	for _, line := range strings.Split(string(data), "\n") {
+		switch k, _, isKey := strings.Cut(line, " = "); {
+		case strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]"):
+			table = strings.Trim(line, "[]")
+		case isKey && !strings.HasPrefix(line, "#"):
+			key := k
+			if table != "" {
+				key = table + "." + k
+			}
+			want, known := comments[key]
+			switch {
+			case !known:
+				t.Errorf("config.toml has %s, which Config lacks", key)
+			case previous != "# "+want:
+				t.Errorf("config.toml: %s is under %q, want its comment %q", key, previous, "# "+want)
+			case seen[key]:
+				t.Errorf("config.toml has %s twice", key)
+			}
+			seen[key] = true
+		}
+		previous = line
+	}
+	for key := range comments {
+		if !seen[key] {
+			t.Errorf("config.toml lacks %s", key)
 		}
 	}
 }
