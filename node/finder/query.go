@@ -1,6 +1,7 @@
 package finder
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 
@@ -102,7 +103,12 @@ func (d Day) String() string {
 	return "day " + strconv.Itoa(int(d))
 }
 
-func (d Day) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+func (d Day) MarshalText() ([]byte, error) {
+	if _, ok := d.weekday(time.UTC, time.Time{}); !ok {
+		return nil, fmt.Errorf("%v is no day of the week", d)
+	}
+	return []byte(d.String()), nil
+}
 
 func (d *Day) UnmarshalText(b []byte) (err error) {
 	*d, err = ParseDay(string(b))
