@@ -117,17 +117,20 @@ func (s *Store) Members() ([]Member, error) {
 const eraseChunk = 1000
 
 // DeleteMember erases a member: their record (with the wrapped key, so
-// what is left can no longer be opened) and every check-in they wrote,
-// flushed to disk before it returns. ErrNotFound if there is neither a
-// record nor a check-in under that nickname; check-ins left without a
-// record (an erasure cut short) are erased too.
+// what is left can no longer be opened), every check-in they wrote, their
+// safety plan, buddy book and routine, and the shared records named (their
+// buddy signals and calendar feed), flushed to disk before it returns.
+// ErrNotFound if there is neither a record nor any of the rest under that
+// nickname; records left without an account (an erasure cut short) are
+// erased too.
 //
 // Deleting in Badger only writes tombstones: older versions of the records
 // stay in its files until compaction gets to them. So the member's key
-// ranges are first dropped outright (DropPrefix rewrites the tables that
-// hold them); tombstones then cover anything that drop missed. Writes from
-// other callers wait for the drop rather than fail.
-func (s *Store) DeleteMember(nick string) error {
+// ranges and shared records are first dropped outright (DropPrefix
+// rewrites the tables that hold them); tombstones then cover anything that
+// drop missed. Writes from other callers wait for the drop rather than
+// fail.
+func (s *Store) DeleteMember(nick string, shared Shared) error {
 	if err := checkNick(nick); err != nil {
 		return err
 	}
@@ -135,26 +138,28 @@ func (s *Store) DeleteMember(nick string) error {
 		return ErrClosed
 	}
 	defer s.leave()
-	mk, cp := memberKey(nick), checkInPrefix(nick)
+	ranges := append(memberRanges(nick), shared.keys()...)
+	mk := ranges[0]
 	err := s.db.View(func(txn *badger.Txn) error {
-		_, err := get(txn, mk)
-		if errors.Is(err, ErrNotFound) && len(keysWithPrefix(txn, cp)) > 0 {
-			return nil
+		for _, p := range ranges {
+			if len(keysWithPrefix(txn, p)) > 0 {
+				return nil
+			}
 		}
-		return err
+		return ErrNotFound
 	})
 	if err != nil {
 		return fmt.Errorf("store: delete member: %w", err)
 	}
 
 	s.writes.Lock()
-	dropErr := s.db.DropPrefix(mk, cp)
+	dropErr := s.db.DropPrefix(ranges...)
 	s.writes.Unlock()
 
 	// Whatever is still visible: nothing after a good drop, everything
 	// after a failed one. The member's record goes first, in the first
-	// transaction: without the wrapped key the check-ins are unreadable
-	// even if a later chunk fails.
+	// transaction: without the wrapped key the rest is unreadable even if
+	// a later chunk fails.
 	var keys [][]byte
 	err = s.db.View(func(txn *badger.Txn) error {
 		if _, err := get(txn, mk); err == nil {
@@ -162,7 +167,9 @@ func (s *Store) DeleteMember(nick string) error {
 		} else if !errors.Is(err, ErrNotFound) {
 			return err
 		}
-		keys = append(keys, keysWithPrefix(txn, cp)...)
+		for _, p := range ranges[1:] {
+			keys = append(keys, keysWithPrefix(txn, p)...)
+		}
 		return nil
 	})
 	if err != nil {
@@ -267,17 +274,27 @@ func (s *Store) CountCheckIns(nick string) (int, error) {
 	return n, nil
 }
 
-// memberKey is 'u', the nickname's length, the nickname.
-func memberKey(nick string) []byte {
-	k := make([]byte, 0, 2+len(nick))
-	return append(append(k, prefixMember, byte(len(nick))), nick...)
+// nickKey is a table's prefix, the nickname's length, the nickname: the
+// key of a member's one record in that table, or the start of every key of
+// their records in it.
+func nickKey(prefix byte, nick string) []byte {
+	k := make([]byte, 0, 2+len(nick)+CheckInIDLen)
+	return append(append(k, prefix, byte(len(nick))), nick...)
 }
 
-// checkInPrefix is 'c', the nickname's length, the nickname: every
-// check-in key of that member starts with it, then its 16-byte ID.
-func checkInPrefix(nick string) []byte {
-	k := make([]byte, 0, 2+len(nick)+CheckInIDLen)
-	return append(append(k, prefixCheckIn, byte(len(nick))), nick...)
+// memberKey is the key of a member's account record.
+func memberKey(nick string) []byte { return nickKey(prefixMember, nick) }
+
+// checkInPrefix starts every check-in key of a member; then its 16-byte ID.
+func checkInPrefix(nick string) []byte { return nickKey(prefixCheckIn, nick) }
+
+// memberRanges are the prefixes of everything a member has under their
+// nickname, their account record first.
+func memberRanges(nick string) [][]byte {
+	return [][]byte{
+		memberKey(nick), checkInPrefix(nick),
+		nickKey(prefixSafetyPlan, nick), nickKey(prefixBuddies, nick), nickKey(prefixRoutine, nick),
+	}
 }
 
 // checkNick refuses nicknames that cannot be keys. The rules members see

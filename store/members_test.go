@@ -117,7 +117,7 @@ func TestDeleteMember(t *testing.T) {
 			}
 		}
 	}
-	if err := s.DeleteMember("bob"); err != nil {
+	if err := s.DeleteMember("bob", Shared{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.GetMember("bob"); !errors.Is(err, ErrNotFound) {
@@ -132,7 +132,7 @@ func TestDeleteMember(t *testing.T) {
 	if _, err := s.GetMember("bobby"); err != nil {
 		t.Errorf("bobby: %v", err)
 	}
-	if err := s.DeleteMember("bob"); !errors.Is(err, ErrNotFound) {
+	if err := s.DeleteMember("bob", Shared{}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("delete twice: %v", err)
 	}
 	// Not only hidden: no version of any of bob's records is left, not even
@@ -155,7 +155,7 @@ func TestDeleteMember(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeleteMember("bob"); err != nil {
+	if err := s.DeleteMember("bob", Shared{}); err != nil {
 		t.Errorf("delete orphaned check-ins: %v", err)
 	}
 	if n, _ := s.CountCheckIns("bob"); n != 0 {
@@ -213,7 +213,7 @@ func TestDeleteMemberUnderLoad(t *testing.T) {
 		}
 	})
 	for i := range members {
-		if err := s.DeleteMember(fmt.Sprintf("m%d", i)); err != nil {
+		if err := s.DeleteMember(fmt.Sprintf("m%d", i), Shared{}); err != nil {
 			t.Error(err)
 		}
 	}
@@ -259,7 +259,7 @@ func BenchmarkDeleteMember(b *testing.B) {
 			}
 		}
 		b.StartTimer()
-		if err := s.DeleteMember("gone"); err != nil {
+		if err := s.DeleteMember("gone", Shared{}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -13,7 +13,11 @@ import (
 // an older Hearth could misread or damage what a newer one wrote.
 //
 //	1 (2026-11-28): first version.
-const SchemaVersion = 1
+//	2 (2026-12-04): safety plans, buddy books and signals, routines and
+//	   calendar feeds. Nothing older changes; the bump keeps an older Hearth
+//	   out, since it would erase a member and leave these behind (a buddy
+//	   could go on reading the erased member's signal).
+const SchemaVersion = 2
 
 // schemaKey is the meta key the schema version lives under, as decimal
 // text. PutMeta refuses it: only migrate writes it.
@@ -54,13 +58,13 @@ func (s *Store) putMeta(key string, v []byte) error {
 	return nil
 }
 
-// migrate brings the store to SchemaVersion. Version 1 is the first, so
-// this only stamps a new store and refuses one from the future; a later
-// version adds its upgrade steps here, one per version, in order.
+// migrate brings the store to SchemaVersion: it stamps a new store,
+// refuses one from the future, and runs the upgrade steps from the
+// store's version on, one per version, in order.
 func (s *Store) migrate() error {
 	v, err := s.GetMeta(schemaKey)
 	if errors.Is(err, ErrNotFound) {
-		return s.putMeta(schemaKey, []byte(strconv.Itoa(SchemaVersion)))
+		return s.stampSchema()
 	}
 	if err != nil {
 		return err
@@ -72,7 +76,15 @@ func (s *Store) migrate() error {
 	if version > SchemaVersion {
 		return fmt.Errorf("%w (schema %d, this one reads up to %d): upgrade hearth", ErrNewerSchema, version, SchemaVersion)
 	}
+	if version < SchemaVersion {
+		// 1 -> 2 only adds tables: there is nothing to convert.
+		return s.stampSchema()
+	}
 	return nil
+}
+
+func (s *Store) stampSchema() error {
+	return s.putMeta(schemaKey, []byte(strconv.Itoa(SchemaVersion)))
 }
 
 func metaKey(k string) []byte { return tableKey(prefixMeta, k) }

@@ -1,6 +1,7 @@
 // Package store keeps a hub's state in Badger: the signed listings it holds
 // (envelopes kept verbatim), its peer book, its members' accounts and their
-// sealed check-ins, and a little metadata such as the schema version.
+// sealed check-ins and other sealed records (safety plans, buddy links,
+// routines), and a little metadata such as the schema version.
 //
 // It is the only package that imports Badger. The whole database is
 // encrypted at rest with AES-256 (Badger's encryption), so a copied disk
@@ -57,6 +58,15 @@ const (
 	prefixMember  = 'u' // 'u' len nick                -> Member as JSON
 	prefixCheckIn = 'c' // 'c' len nick, 16-byte ID    -> sealed check-in
 	prefixLockout = 'a' // 'a' 32-byte name key         -> Lockout as JSON
+	// A member's sealed records beside their account (one each; see
+	// MemberRecord), and what members share without the store knowing
+	// whose it is: buddy signals and calendar feeds, keyed by random IDs
+	// and hashes that only the members' own sealed records name.
+	prefixSafetyPlan = 's' // 's' len nick                  -> sealed safety plan
+	prefixBuddies    = 'b' // 'b' len nick                  -> sealed buddy book (links, settings)
+	prefixRoutine    = 'r' // 'r' len nick                  -> sealed routine (my meetings, feed)
+	prefixSignal     = 'n' // 'n' 16-byte signal ID         -> signal sealed under its link's key
+	prefixFeed       = 'f' // 'f' 32-byte hash of a secret  -> feed sealed under a key from the secret
 )
 
 // Options configure Open.

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -88,7 +89,7 @@ func TestReopenKeepsData(t *testing.T) {
 	if v, err := s.GetMeta("own"); err != nil || string(v) != "x" {
 		t.Errorf("meta after reopen: %q %v", v, err)
 	}
-	if v, err := s.GetMeta(schemaKey); err != nil || string(v) != "1" {
+	if v, err := s.GetMeta(schemaKey); err != nil || string(v) != strconv.Itoa(SchemaVersion) {
 		t.Errorf("schema version: %q %v", v, err)
 	}
 }
@@ -135,10 +136,11 @@ func TestOpenWrongKey(t *testing.T) {
 func TestNewerSchemaRefused(t *testing.T) {
 	dir, key := t.TempDir(), newKey(t)
 	s := openAt(t, dir, key)
-	if err := s.PutMeta(schemaKey, []byte("2")); err == nil {
+	newer := []byte(strconv.Itoa(SchemaVersion + 1))
+	if err := s.PutMeta(schemaKey, newer); err == nil {
 		t.Error("PutMeta wrote the schema version")
 	}
-	if err := s.putMeta(schemaKey, []byte("2")); err != nil {
+	if err := s.putMeta(schemaKey, newer); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -149,6 +151,27 @@ func TestNewerSchemaRefused(t *testing.T) {
 	}
 	if !errors.Is(err, ErrNewerSchema) || !strings.Contains(err.Error(), "upgrade hearth") {
 		t.Errorf("newer schema: %v", err)
+	}
+}
+
+// A store of schema 1 (before safety plans, buddies and routines) opens
+// and is stamped with the current version, its records untouched.
+func TestOlderSchemaUpgraded(t *testing.T) {
+	dir, key := t.TempDir(), newKey(t)
+	s := openAt(t, dir, key)
+	if err := s.PutMember(Member{Nick: "ana", WrappedKey: []byte("k")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.putMeta(schemaKey, []byte("1")); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s = openAt(t, dir, key)
+	if v, err := s.GetMeta(schemaKey); err != nil || string(v) != strconv.Itoa(SchemaVersion) {
+		t.Errorf("schema after upgrade: %q %v", v, err)
+	}
+	if m, err := s.GetMember("ana"); err != nil || string(m.WrappedKey) != "k" {
+		t.Errorf("member after upgrade: %+v %v", m, err)
 	}
 }
 

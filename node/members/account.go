@@ -3,6 +3,8 @@ package members
 import (
 	"cmp"
 	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,6 +27,10 @@ type Account struct {
 	// one (see sameAccount).
 	salt []byte
 	aead cipher.AEAD
+	// feedBase is the key the member's calendar-feed secrets are made
+	// with (see routine.go): derived from the data key, so only an
+	// unlocked account can make or show a feed's address.
+	feedBase []byte
 }
 
 func newAccount(b *Book, m store.Member, dataKey []byte) (*Account, error) {
@@ -32,7 +38,9 @@ func newAccount(b *Book, m store.Member, dataKey []byte) (*Account, error) {
 	if err != nil {
 		return nil, fmt.Errorf("members: unlock: %w", err)
 	}
-	return &Account{b: b, nick: m.Nick, salt: m.Salt, aead: aead}, nil
+	mac := hmac.New(sha256.New, dataKey)
+	mac.Write([]byte("hearth/feed-base/1"))
+	return &Account{b: b, nick: m.Nick, salt: m.Salt, aead: aead, feedBase: mac.Sum(nil)}, nil
 }
 
 // Nick is the member's nickname, lower-case.
@@ -79,6 +87,10 @@ func (a *Account) AddCheckIn(c CheckIn) (CheckIn, error) {
 	} else if err != nil {
 		return CheckIn{}, fmt.Errorf("members: add check-in: %w", err)
 	}
+	// The check-in is saved, and that is what the member is told: if the
+	// buddies' view of it fails to follow, the next check-in brings it up
+	// to date, and their day count is a day late at worst.
+	_ = a.refreshSignals()
 	return c, nil
 }
 
@@ -176,15 +188,46 @@ func (a *Account) SetProfile(p Profile) error {
 }
 
 // Erase deletes the account for good: the wrapped data key first (so what
-// may linger on disk can never be opened), then every check-in and the
-// profile. Every Account of this member then returns ErrErased.
+// may linger on disk can never be opened), then every check-in, the
+// profile, the safety plan and routine, and everything shared: both sides
+// of each buddy link (so every buddy sees the link ended, and nothing of
+// this member is left for them to read), any code on offer, and the
+// calendar feed. Every Account of this member then returns ErrErased.
 func (a *Account) Erase() error {
 	defer a.b.nicks.lock(a.nick)()
 	if _, err := a.member(); err != nil {
 		return err
 	}
-	if err := a.b.st.DeleteMember(a.nick); err != nil {
+	a.b.offers.drop(a.nick)
+	shared := store.Shared{Signals: a.buddyShared()}
+	if r, err := a.routine(); err == nil && r.Feed != nil {
+		shared.Feeds = [][]byte{a.feedIDOf(r.Feed)}
+	}
+	if err := a.b.st.DeleteMember(a.nick, shared); err != nil {
 		return fmt.Errorf("members: erase: %w", err)
+	}
+	return nil
+}
+
+// sealRecord seals v, as JSON, under the member's data key.
+func (a *Account) sealRecord(v any, ad []byte) ([]byte, error) {
+	plain, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("members: seal: %w", err)
+	}
+	return seal(a.aead, plain, ad), nil
+}
+
+// openRecord opens one of the member's sealed records into v. The key
+// opened the account, so a record that does not open was damaged or
+// planted: it is refused rather than half read.
+func (a *Account) openRecord(what string, sealed, ad []byte, v any) error {
+	plain, err := open(a.aead, sealed, ad)
+	if err != nil {
+		return fmt.Errorf("members: the %s does not open: the store is damaged or was tampered with", what)
+	}
+	if err := json.Unmarshal(plain, v); err != nil {
+		return fmt.Errorf("members: %s: %w", what, err)
 	}
 	return nil
 }

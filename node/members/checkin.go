@@ -151,4 +151,11 @@ func newCheckInID(at time.Time) []byte {
 	return id
 }
 
+// idTime is the time a check-in ID was made for, to the millisecond.
+func idTime(id []byte) time.Time {
+	var ms [8]byte
+	copy(ms[2:], id[:6])
+	return time.UnixMilli(int64(binary.BigEndian.Uint64(ms[:])) + earliest.UnixMilli()).UTC()
+}
+
 func formatID(id []byte) string { return hex.EncodeToString(id) }

@@ -19,6 +19,29 @@ type Export struct {
 	ExportedAt time.Time         `json:"exported_at"`
 	SoberSince string            `json:"sober_since,omitempty"` // YYYY-MM-DD
 	CheckIns   []ExportedCheckIn `json:"checkins"`              // newest first
+	// SafetyPlan is the member's plan, its steps with lines in the plan's
+	// order; MyMeetings the listing IDs they marked as theirs.
+	SafetyPlan []ExportedPlanStep `json:"safety_plan,omitempty"`
+	MyMeetings []string           `json:"my_meetings,omitempty"`
+}
+
+// ExportedPlanStep is one step of a safety plan as an export writes it.
+type ExportedPlanStep struct {
+	Step  PlanStep `json:"step"`
+	Title string   `json:"title"` // in English
+	Lines []string `json:"lines"`
+}
+
+// ExportPlan is a plan's steps with lines, in order, as an export writes
+// them.
+func ExportPlan(p SafetyPlan) []ExportedPlanStep {
+	var out []ExportedPlanStep
+	for _, step := range PlanSteps {
+		if lines := p.Steps[step]; len(lines) > 0 {
+			out = append(out, ExportedPlanStep{Step: step, Title: step.Title(), Lines: lines})
+		}
+	}
+	return out
 }
 
 // ExportedCheckIn is a check-in as an export, the JSON API and the CLI's
@@ -51,7 +74,8 @@ func ExportCheckIns(cs []CheckIn) []ExportedCheckIn {
 	return out
 }
 
-// Export gathers the member's profile and check-ins, for a hub named hub.
+// Export gathers the member's profile, check-ins, safety plan and
+// meetings, for a hub named hub.
 func (a *Account) Export(hub string) (Export, error) {
 	checkIns, err := a.CheckIns()
 	if err != nil {
@@ -61,7 +85,18 @@ func (a *Account) Export(hub string) (Export, error) {
 	if err != nil {
 		return Export{}, err
 	}
-	e := Export{Nickname: a.nick, Hub: hub, ExportedAt: a.b.now().UTC().Truncate(time.Second), CheckIns: ExportCheckIns(checkIns)}
+	plan, err := a.SafetyPlan()
+	if err != nil {
+		return Export{}, err
+	}
+	mine, err := a.MyMeetings()
+	if err != nil {
+		return Export{}, err
+	}
+	e := Export{
+		Nickname: a.nick, Hub: hub, ExportedAt: a.b.now().UTC().Truncate(time.Second), CheckIns: ExportCheckIns(checkIns),
+		SafetyPlan: ExportPlan(plan), MyMeetings: mine,
+	}
 	if profile.SoberSince != nil {
 		e.SoberSince = profile.SoberSince.Format(time.DateOnly)
 	}

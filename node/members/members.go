@@ -71,8 +71,12 @@ type Options struct {
 	// DefaultKDFSlots. More wait their turn (up to a bound, then ErrBusy).
 	KDFSlots int
 	// Zone is the hub's time zone (node.HubZone), whose today a
-	// sober-since date may not be after; nil is UTC.
+	// sober-since date may not be after, and whose days a buddy's quiet
+	// days and a week of meetings count; nil is UTC.
 	Zone *time.Location
+	// BuddyCodeLifetime is how long a buddy code works; 0 is
+	// DefaultBuddyCodeLifetime.
+	BuddyCodeLifetime time.Duration
 }
 
 // Book is the hub's member accounts.
@@ -94,13 +98,20 @@ type Book struct {
 	// after an erasure) and, under lockPrefix, one name's lockout record.
 	nicks keyedMutex
 
+	// offers are the buddy codes alive, in memory only (see buddy.go).
+	offers       *offers
+	codeLifetime time.Duration
+
 	sweepMu   sync.Mutex
 	lastSweep time.Time
 }
 
 // New returns the member book kept in st.
 func New(st *store.Store, opts Options) (*Book, error) {
-	b := &Book{st: st, now: opts.Now, kdf: opts.KDF, zone: opts.Zone}
+	b := &Book{st: st, now: opts.Now, kdf: opts.KDF, zone: opts.Zone, offers: newOffers(), codeLifetime: opts.BuddyCodeLifetime}
+	if b.codeLifetime <= 0 {
+		b.codeLifetime = DefaultBuddyCodeLifetime
+	}
 	if b.now == nil {
 		b.now = time.Now
 	}
@@ -155,12 +166,12 @@ func (b *Book) Add(ctx context.Context, nick, pin string) (*Account, error) {
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("members: add: %w", err)
 	}
-	// Check-ins left by an erasure cut short would belong to nobody, and
+	// Records left by an erasure cut short would belong to nobody, and
 	// the new account could not open them: clear them first.
-	if n, err := b.st.CountCheckIns(nick); err != nil {
+	if left, err := b.st.HasRecords(nick); err != nil {
 		return nil, fmt.Errorf("members: add: %w", err)
-	} else if n > 0 {
-		if err := b.st.DeleteMember(nick); err != nil {
+	} else if left {
+		if err := b.st.DeleteMember(nick, store.Shared{}); err != nil {
 			return nil, fmt.Errorf("members: add: clearing old records: %w", err)
 		}
 	}

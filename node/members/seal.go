@@ -35,6 +35,14 @@ const (
 	adKeyDomain     = "hearth/member-key/1\x00"
 	adCheckInDomain = "hearth/check-in/1\x00"
 	adProfileDomain = "hearth/profile/1\x00"
+	adPlanDomain    = "hearth/safety-plan/1\x00"
+	adBuddiesDomain = "hearth/buddies/1\x00"
+	adRoutineDomain = "hearth/routine/1\x00"
+	// A signal and a feed are sealed under keys of their own, not a
+	// member's, and stored under IDs that name nobody: their associated
+	// data is the ID, so a record opens only where it was written.
+	adSignalDomain = "hearth/buddy-signal/1\x00"
+	adFeedDomain   = "hearth/feed/1\x00"
 )
 
 // errAuth: a sealed blob did not open: a wrong key, or bytes not sealed
@@ -43,6 +51,11 @@ var errAuth = errors.New("message authentication failed")
 
 func adKey(nick string) []byte     { return []byte(adKeyDomain + nick) }
 func adProfile(nick string) []byte { return []byte(adProfileDomain + nick) }
+func adPlan(nick string) []byte    { return []byte(adPlanDomain + nick) }
+func adBuddies(nick string) []byte { return []byte(adBuddiesDomain + nick) }
+func adRoutine(nick string) []byte { return []byte(adRoutineDomain + nick) }
+func adSignal(id []byte) []byte    { return append([]byte(adSignalDomain), id...) }
+func adFeed(id []byte) []byte      { return append([]byte(adFeedDomain), id...) }
 
 func adCheckIn(nick string, id []byte) []byte {
 	return append([]byte(adCheckInDomain+nick+"\x00"), id...)
