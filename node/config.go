@@ -75,6 +75,10 @@ type MembersConfig struct {
 	// Each PIN check holds argon2id's memory (19 MiB) until it ends, so
 	// this bounds the hub's memory under a burst of sign-ins or sign-ups.
 	PINChecksAtOnce int `toml:"pin_checks_at_once" comment:"How many PIN checks (sign-ins, new accounts) may run at once, 19 MiB each; more wait their turn, so a burst cannot exhaust memory."`
+	// A code lives in the node's memory only; a longer life gives someone
+	// who glimpsed it longer to use it, and each member may try only a
+	// few wrong codes, so minutes are enough.
+	BuddyCodeLifetime Duration `toml:"buddy_code_lifetime" comment:"How long a code one member gives another to become buddies works (once, and until the hub restarts)."`
 }
 
 // HelpConfig is what the help page and an unsafe check-in show.
@@ -112,7 +116,7 @@ func DefaultConfig() Config {
 			AllowedHosts: []string{},
 			SessionIdle:  Duration(15 * time.Minute),
 		},
-		Members: MembersConfig{PINChecksAtOnce: members.DefaultKDFSlots},
+		Members: MembersConfig{PINChecksAtOnce: members.DefaultKDFSlots, BuddyCodeLifetime: Duration(members.DefaultBuddyCodeLifetime)},
 		Help: HelpConfig{
 			CrisisLines: []string{"Emergency services: 112"},
 		},
@@ -174,6 +178,9 @@ func (c *Config) Validate() error {
 	}
 	if n := c.Members.PINChecksAtOnce; n < 1 || n > 64 {
 		return fmt.Errorf("members.pin_checks_at_once: between 1 and 64")
+	}
+	if d := c.Members.BuddyCodeLifetime.D(); d < time.Minute || d > 24*time.Hour {
+		return fmt.Errorf("members.buddy_code_lifetime: between 1m and 24h")
 	}
 	if c.Store.GCInterval.D() < time.Minute {
 		return fmt.Errorf("store.gc_interval: at least 1m")

@@ -71,3 +71,22 @@ func (n *Node) EraseCheckIns(ctx context.Context, nick, pin string) error {
 	}
 	return acct.Erase()
 }
+
+// SafetyPlan returns a member's safety plan (empty if they have none).
+func (n *Node) SafetyPlan(ctx context.Context, nick, pin string) (members.SafetyPlan, error) {
+	acct, err := n.members.Unlock(ctx, nick, pin)
+	if err != nil {
+		return members.SafetyPlan{}, err
+	}
+	return acct.SafetyPlan()
+}
+
+// EditSafetyPlan replaces the steps of a member's safety plan named in
+// edit, keeps the others, and returns the plan as stored.
+func (n *Node) EditSafetyPlan(ctx context.Context, nick, pin string, edit members.PlanEdit) (members.SafetyPlan, error) {
+	acct, err := n.members.Unlock(ctx, nick, pin)
+	if err != nil {
+		return members.SafetyPlan{}, err
+	}
+	return acct.EditSafetyPlan(edit)
+}

@@ -120,7 +120,10 @@ func (n *Node) load() error {
 	if n.peers, err = loadPeerBook(n.store, n.cfg.Network.Policy); err != nil {
 		return err
 	}
-	if n.members, err = members.New(n.store, members.Options{Now: n.now, KDFSlots: n.cfg.Members.PINChecksAtOnce, Zone: n.Zone()}); err != nil {
+	if n.members, err = members.New(n.store, members.Options{
+		Now: n.now, KDFSlots: n.cfg.Members.PINChecksAtOnce, Zone: n.Zone(),
+		BuddyCodeLifetime: n.cfg.Members.BuddyCodeLifetime.D(),
+	}); err != nil {
 		return err
 	}
 	n.listings = newListingSet(n.Zone())

@@ -45,6 +45,8 @@ type Operator interface {
 	CheckIns(ctx context.Context, nick, pin string) ([]members.CheckIn, error)
 	ExportCheckIns(ctx context.Context, nick, pin string) (members.Export, error)
 	EraseCheckIns(ctx context.Context, nick, pin string) error
+	SafetyPlan(ctx context.Context, nick, pin string) (members.SafetyPlan, error)
+	EditSafetyPlan(ctx context.Context, nick, pin string, edit members.PlanEdit) (members.SafetyPlan, error)
 }
 
 var _ Operator = (*Node)(nil)
@@ -75,6 +77,10 @@ type (
 	CheckInRequest struct {
 		Nick, PIN string
 		CheckIn   members.CheckIn
+	}
+	PlanRequest struct {
+		Nick, PIN string
+		Edit      members.PlanEdit
 	}
 	// OperatorError is the body of a failed call.
 	OperatorError struct {
@@ -149,6 +155,12 @@ func (n *Node) operatorHandler() http.Handler {
 	})
 	handle(mux, "checkins/erase", func(ctx context.Context, r MemberRequest) (empty, error) {
 		return empty{}, n.EraseCheckIns(ctx, r.Nick, r.PIN)
+	})
+	handle(mux, "plan", func(ctx context.Context, r MemberRequest) (members.SafetyPlan, error) {
+		return n.SafetyPlan(ctx, r.Nick, r.PIN)
+	})
+	handle(mux, "plan/edit", func(ctx context.Context, r PlanRequest) (members.SafetyPlan, error) {
+		return n.EditSafetyPlan(ctx, r.Nick, r.PIN, r.Edit)
 	})
 	return mux
 }

@@ -192,3 +192,9 @@ func (c *Client) EraseCheckIns(ctx context.Context, nick, pin string) error {
 	_, err := call[none](ctx, c, "checkins/erase", node.MemberRequest{Nick: nick, PIN: pin})
 	return err
 }
+func (c *Client) SafetyPlan(ctx context.Context, nick, pin string) (members.SafetyPlan, error) {
+	return call[members.SafetyPlan](ctx, c, "plan", node.MemberRequest{Nick: nick, PIN: pin})
+}
+func (c *Client) EditSafetyPlan(ctx context.Context, nick, pin string, edit members.PlanEdit) (members.SafetyPlan, error) {
+	return call[members.SafetyPlan](ctx, c, "plan/edit", node.PlanRequest{Nick: nick, PIN: pin, Edit: edit})
+}

@@ -164,6 +164,19 @@ func TestEveryCallReachesTheNode(t *testing.T) {
 	if counted != 1 {
 		t.Errorf("unlock counted %d wrong PINs, want 1", counted)
 	}
+	plan, err := c.EditSafetyPlan(ctx, "ama", pin, members.PlanEdit{members.StepAsk: {"Kofi 0722 000 111"}, members.StepSafer: {"x"}})
+	must("edit plan", err)
+	if _, err := c.EditSafetyPlan(ctx, "ama", pin, members.PlanEdit{members.StepSafer: nil}); err != nil {
+		t.Errorf("clear a step: %v", err)
+	}
+	got, err := c.SafetyPlan(ctx, "ama", pin)
+	must("plan", err)
+	if len(plan.Steps) != 2 || len(got.Steps) != 1 || got.Steps[members.StepAsk][0] != "Kofi 0722 000 111" {
+		t.Errorf("plan %+v, then %+v", plan, got)
+	}
+	if _, err := c.EditSafetyPlan(ctx, "ama", pin, members.PlanEdit{"reasons": {"x"}}); err == nil || !strings.Contains(err.Error(), `no step "reasons"`) {
+		t.Errorf("an unknown step: %v", err)
+	}
 	must("erase", c.EraseCheckIns(ctx, "ama", pin))
 	must("add member again", c.AddMember(ctx, "kofi", pin))
 	must("remove member", c.RemoveMember(ctx, "kofi", pin))

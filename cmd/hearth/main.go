@@ -82,6 +82,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			meetingsCommand(),
 			membersCommand(),
 			checkinCommand(),
+			planCommand(),
 			tlsCommand(),
 		},
 		HideVersion: true,

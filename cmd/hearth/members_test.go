@@ -78,3 +78,54 @@ func TestMemberCheckIns(t *testing.T) {
 		t.Errorf("checkin list after erase: %s", r)
 	}
 }
+
+// TestSafetyPlanCLI writes and reads a member's safety plan from the
+// terminal: a line with a comma stays whole, steps not named are kept, the
+// rules are checked before the PIN, and a wrong PIN shows nothing.
+func TestSafetyPlanCLI(t *testing.T) {
+	dir := t.TempDir()
+	mustHearth(t, dir, nil, "init")
+	pin := []string{"HEARTH_PIN=808642"}
+	mustHearth(t, dir, pin, "members", "add", "kofi")
+
+	out := mustHearth(t, dir, pin, "plan", "show", "--member", "kofi")
+	if !strings.Contains(out, "kofi has no safety plan yet") {
+		t.Errorf("plan show before any plan:\n%s", out)
+	}
+	out = mustHearth(t, dir, pin, "plan", "set", "--member", "kofi",
+		"--warning-signs", "can't sleep", "--warning-signs", "skipping meals", "--ask", "Mum, 0722 123 456")
+	if !strings.Contains(out, "1. Warning signs") || !strings.Contains(out, "   Mum, 0722 123 456\n") {
+		t.Errorf("plan set:\n%s", out)
+	}
+	mustHearth(t, dir, pin, "plan", "set", "--member", "kofi", "--safer", "pills to Joy", "--warning-signs", "")
+	var steps []members.ExportedPlanStep
+	hearthJSON(t, dir, pin, &steps, "plan", "show", "--member", "kofi")
+	if len(steps) != 2 || steps[0].Step != members.StepAsk || steps[0].Lines[0] != "Mum, 0722 123 456" || steps[1].Step != members.StepSafer {
+		t.Errorf("plan show --json after a second set: %+v", steps)
+	}
+	// The export carries the plan.
+	var doc members.Export
+	if err := json.Unmarshal([]byte(mustHearth(t, dir, pin, "checkin", "export", "--member", "kofi")), &doc); err != nil || len(doc.SafetyPlan) != 2 {
+		t.Errorf("export: %+v %v", doc.SafetyPlan, err)
+	}
+
+	// A mistake is found before the PIN is asked for.
+	r := hearth(t, dir, nil, "plan", "set", "--member", "kofi", "--ask", strings.Repeat("x", 1001))
+	assertOneLineError(t, r, `"People I can ask for help" is too long: at most 1000 characters`)
+	if r.code != exitUsage {
+		t.Errorf("a plan too long: exit %d, want %d", r.code, exitUsage)
+	}
+	assertOneLineError(t, hearth(t, dir, pin, "plan", "set", "--member", "kofi"), "plan set needs at least one step")
+	r = hearth(t, dir, []string{"HEARTH_PIN=999999"}, "plan", "show", "--member", "kofi")
+	assertOneLineError(t, r, "wrong PIN")
+	if strings.Contains(r.stdout+r.stderr, "Mum") {
+		t.Error("a wrong PIN showed the plan")
+	}
+	if out := mustHearth(t, dir, pin, "plan", "clear", "--member", "kofi"); !strings.Contains(out, "cleared") {
+		t.Errorf("plan clear: %s", out)
+	}
+	hearthJSON(t, dir, pin, &steps, "plan", "show", "--member", "kofi")
+	if len(steps) != 0 {
+		t.Errorf("plan after clear: %+v", steps)
+	}
+}

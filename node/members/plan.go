@@ -51,6 +51,9 @@ var planTitles = map[PlanStep]string{
 // Title is the step's name in English.
 func (s PlanStep) Title() string { return planTitles[s] }
 
+// String is the step's name in English, as the problems below say it.
+func (s PlanStep) String() string { return s.Title() }
+
 // MessageKey is the key of the step's name in the page's catalogues, so a
 // page that says a problem naming a step says the step in its language.
 func (s PlanStep) MessageKey() string { return "plan." + string(s) }
@@ -68,9 +71,9 @@ var ErrInvalidPlan = errors.New("invalid safety plan")
 
 var (
 	errPlanStep  = problem.Define("plan.nostep", "there is no step %q in a safety plan", ErrInvalidPlan)
-	errPlanLong  = problem.Define("plan.long", "%s is too long: at most %d characters", ErrInvalidPlan)
-	errPlanLines = problem.Define("plan.lines", "%s has too many lines: at most %d", ErrInvalidPlan)
-	errPlanText  = problem.Define("plan.text", "%s must be plain text", ErrInvalidPlan)
+	errPlanLong  = problem.Define("plan.long", "%q is too long: at most %d characters", ErrInvalidPlan)
+	errPlanLines = problem.Define("plan.lines", "%q has too many lines: at most %d", ErrInvalidPlan)
+	errPlanText  = problem.Define("plan.text", "%q must be plain text", ErrInvalidPlan)
 )
 
 // SafetyPlan is a member's plan: each step's lines, in order.

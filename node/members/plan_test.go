@@ -80,12 +80,12 @@ func TestSafetyPlanRules(t *testing.T) {
 		edit PlanEdit
 		want string
 	}{
-		{PlanEdit{StepAlone: {strings.Repeat("a", MaxPlanStepChars+1)}}, "alone is too long: at most 1000 characters"},
+		{PlanEdit{StepAlone: {strings.Repeat("a", MaxPlanStepChars+1)}}, `"Things I can do on my own" is too long: at most 1000 characters`},
 		// Lines count with the breaks between them.
-		{PlanEdit{StepAsk: {strings.Repeat("a", 500), strings.Repeat("b", 500)}}, "ask is too long: at most 1000 characters"},
-		{PlanEdit{StepSafer: many}, "safer has too many lines: at most 20"},
-		{PlanEdit{StepWarningSigns: {"bell\x07"}}, "warning-signs must be plain text"},
-		{PlanEdit{StepWarningSigns: {"\xff"}}, "warning-signs must be plain text"},
+		{PlanEdit{StepAsk: {strings.Repeat("a", 500), strings.Repeat("b", 500)}}, `"People I can ask for help" is too long: at most 1000 characters`},
+		{PlanEdit{StepSafer: many}, `"Making my place safer" has too many lines: at most 20`},
+		{PlanEdit{StepWarningSigns: {"bell\x07"}}, `"Warning signs" must be plain text`},
+		{PlanEdit{StepWarningSigns: {"\xff"}}, `"Warning signs" must be plain text`},
 		{PlanEdit{"reasons": {"x"}}, `there is no step "reasons" in a safety plan`},
 	} {
 		_, err := a.EditSafetyPlan(tc.edit)
