@@ -113,7 +113,7 @@ func (s *server) renderSignin(w http.ResponseWriter, r *http.Request, status int
 // page's own member pages: never another site, never an arbitrary path.
 func safeNext(next string) string {
 	switch next {
-	case "/me", "/checkin", "/me/erase":
+	case "/me", "/checkin", "/me/erase", "/me/plan", "/me/plan/edit", "/me/buddies", "/me/meetings":
 		return next
 	}
 	return ""

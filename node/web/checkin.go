@@ -122,6 +122,7 @@ func (s *server) checkin(w http.ResponseWriter, r *http.Request, sess *session) 
 				// screen, with no extra round trip on a slow link.
 				v.Title = v.T("unsafe.title")
 				v.Data = crisisLines(s.cfg.Help.CrisisLines)
+				s.attachPlan(v, sess)
 				s.render(w, r, http.StatusOK, "unsafe", v)
 				return
 			}

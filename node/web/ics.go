@@ -52,20 +52,47 @@ func icsFileName(slug string) string {
 	return b.String() + ".ics"
 }
 
+// calEvent is one weekly meeting in a calendar: its next sitting.
+type calEvent struct {
+	m          node.Meeting
+	start, end time.Time
+}
+
 // icsEvent writes the calendar of one weekly meeting.
 func icsEvent(v *view, m node.Meeting, start, end, now time.Time) []byte {
-	l := m.Listing
+	return icsCalendar(v, []calEvent{{m: m, start: start, end: end}}, now)
+}
+
+// icsCalendar writes a calendar of weekly meetings: a member's own, or
+// one. Each zone the meetings sit in gets one VTIMEZONE.
+func icsCalendar(v *view, events []calEvent, now time.Time) []byte {
 	var c icsWriter
 	c.line("BEGIN:VCALENDAR")
 	c.line("VERSION:2.0")
 	c.line("PRODID:-//Hearth//Hearth hub//EN")
 	c.line("CALSCALE:GREGORIAN")
 	c.line("METHOD:PUBLISH")
+	zones := map[string]bool{}
+	for _, e := range events {
+		loc := e.start.Location()
+		if loc != time.UTC && !zones[loc.String()] {
+			zones[loc.String()] = true
+			writeVTimezone(&c, loc, e.start)
+		}
+	}
+	for _, e := range events {
+		writeVEvent(&c, v, e, now)
+	}
+	c.line("END:VCALENDAR")
+	return c.buf.Bytes()
+}
+
+// writeVEvent writes one weekly meeting, from its next sitting on.
+func writeVEvent(c *icsWriter, v *view, e calEvent, now time.Time) {
+	m, start, end := e.m, e.start, e.end
+	l := m.Listing
 	loc := start.Location()
 	utc := loc == time.UTC
-	if !utc {
-		writeVTimezone(&c, loc, start)
-	}
 	c.line("BEGIN:VEVENT")
 	// A UID stable across downloads, so re-adding updates the same event.
 	c.line("UID:" + icsText(strings.ReplaceAll(m.ID, "/", "-")) + "@hearth")
@@ -94,8 +121,6 @@ func icsEvent(v *view, m node.Meeting, start, end, now time.Time) []byte {
 		c.line("STATUS:CONFIRMED")
 	}
 	c.line("END:VEVENT")
-	c.line("END:VCALENDAR")
-	return c.buf.Bytes()
 }
 
 func icsLocation(v *view, l *protocol.Listing) string {

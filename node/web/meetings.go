@@ -307,6 +307,7 @@ func (s *server) meetingPage(w http.ResponseWriter, r *http.Request) {
 	v := s.newView(w, r, "")
 	v.Title = m.Name
 	v.Data = detail(v, m)
+	v.Groups = s.markFor(w, r, v, m.ID)
 	s.render(w, r, http.StatusOK, "meeting", v)
 }
 

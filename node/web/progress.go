@@ -82,6 +82,7 @@ func (s *server) renderMe(w http.ResponseWriter, r *http.Request, status int, v 
 		}
 	}
 	d.Chart = moodChart(v, checkIns, today, zone)
+	v.Groups = s.meWeek(r.Context(), v, sess, checkIns)
 	meetingNames := map[string]string{}
 	for i, c := range checkIns {
 		if i == historyShown {

@@ -20,9 +20,11 @@ import (
 
 // Pages are html/template files: layout.html holds the frame every page
 // shares (header with the help link, language switch, footer); each other
-// file defines "title" and "content" for one page.
+// file defines "title" and "content" for one page, and may define "head"
+// for what its page adds to the frame's head (a print stylesheet). Files
+// in parts/ define blocks several pages use, and are no page themselves.
 //
-//go:embed templates/*.html
+//go:embed templates/*.html templates/parts/*.html
 var templateFS embed.FS
 
 // pages is every page template, each a clone of the layout with its own
@@ -43,7 +45,7 @@ func mustParsePages() *pages {
 }
 
 func parsePages(fsys fs.FS) (*pages, error) {
-	base, err := template.New("layout.html").Funcs(templateFuncs).ParseFS(fsys, "templates/layout.html")
+	base, err := template.New("layout.html").Funcs(templateFuncs).ParseFS(fsys, "templates/layout.html", "templates/parts/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
@@ -102,6 +104,10 @@ type view struct {
 	Flash    string // a plain message shown at the top
 	Error    string // what went wrong, shown at the top
 	Data     any
+	// Groups is what the blocks of parts/groups.html draw on a page that
+	// is not theirs: the safety plan on the crisis page, a member's week
+	// on /me, "my meetings" on a meeting's page. Nil draws nothing.
+	Groups *groupsView
 
 	langs *catalogs
 	zone  *time.Location // the hub's: its "today"
@@ -119,8 +125,21 @@ func (v *view) T(key string, args ...any) string {
 }
 
 // Problem says a coded error (what the domain packages return about what a
-// member gave) in the page's language.
-func (v *view) Problem(p *problem.Error) string { return v.T(p.Key, p.Args...) }
+// member gave) in the page's language. An argument that has words of its
+// own in the catalogues (a step of a safety plan) is said in them.
+func (v *view) Problem(p *problem.Error) string {
+	args := make([]any, len(p.Args))
+	for i, a := range p.Args {
+		if k, ok := a.(messageKeyer); ok {
+			a = v.T(k.MessageKey())
+		}
+		args[i] = a
+	}
+	return v.T(p.Key, args...)
+}
+
+// messageKeyer is an argument of a problem that the catalogues name.
+type messageKeyer interface{ MessageKey() string }
 
 // problemOf is the coded error in err's chain, or fallback if it has none:
 // a rule the page meets only through the package that keeps it, never
@@ -221,7 +240,7 @@ func (s *server) notFound(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) tooLarge(w http.ResponseWriter, r *http.Request) {
-	s.plain(w, r, http.StatusRequestEntityTooLarge, "toolarge.title", "toolarge.text", maxFormBytes>>10)
+	s.plain(w, r, http.StatusRequestEntityTooLarge, "toolarge.title", "toolarge.text", formLimit(r.URL.Path)>>10)
 }
 
 // requestState is what this request knows about its session, looked up

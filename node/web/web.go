@@ -51,6 +51,7 @@ type server struct {
 	nonces  *formNonces    // CSRF tokens of the sign-in and sign-up forms
 	signins *clientLimiter // failed sign-ins per client (signinRule)
 	signups *clientLimiter // new accounts per client (signupRule)
+	codes   *clientLimiter // wrong buddy codes per client (codeRule)
 }
 
 // Handler serves the member page and JSON API of n. It starts no goroutine:
@@ -79,6 +80,7 @@ func Handler(n *node.Node, opts Options) http.Handler {
 	s.nonces = newFormNonces(s.now)
 	s.signins = newClientLimiter(signinRule, s.now)
 	s.signups = newClientLimiter(signupRule, s.now)
+	s.codes = newClientLimiter(codeRule, s.now)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.home)
@@ -100,6 +102,7 @@ func Handler(n *node.Node, opts Options) http.Handler {
 	mux.HandleFunc("GET /me/export.csv", s.member(s.exportCSV))
 	mux.HandleFunc("GET /me/erase", s.member(s.eraseForm))
 	mux.HandleFunc("POST /me/erase", s.memberForm(s.erase))
+	s.groupRoutes(mux)
 	mux.HandleFunc("GET /static/{file}", s.static.serve)
 	mux.HandleFunc("GET /api/v1/status", s.apiStatus)
 	mux.HandleFunc("GET /api/v1/meetings", s.apiMeetings)
@@ -143,11 +146,12 @@ func (s *server) guard(next http.Handler) http.Handler {
 				s.forbidden(w, withState(r))
 				return
 			}
-			if r.ContentLength > maxFormBytes {
+			limit := formLimit(r.URL.Path)
+			if r.ContentLength > limit {
 				s.tooLarge(w, r)
 				return
 			}
-			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		next.ServeHTTP(w, withState(r))
 	})
@@ -197,6 +201,8 @@ func isMemberPath(p string) bool {
 	case p == "/signin", p == "/signup", p == "/signout", p == "/checkin", p == "/me":
 		return true
 	case strings.HasPrefix(p, "/me/"), strings.HasPrefix(p, "/api/v1/me/"):
+		return true
+	case strings.HasPrefix(p, "/feed/"): // a member's meetings, by a secret address
 		return true
 	}
 	return false
