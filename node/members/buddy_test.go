@@ -2,6 +2,7 @@ package members
 
 import (
 	"bytes"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -453,5 +454,47 @@ func TestCodes(t *testing.T) {
 	}
 	if n, ok := normalizeCode(" k7p3 q9xm "); !ok || n != "K7P3Q9XM" {
 		t.Errorf("a code typed loosely: %q %v", n, ok)
+	}
+}
+
+// BenchmarkCheckInWithBuddies is what saving a check-in costs a member with
+// no buddy and with the most: each link adds one sealed signal, all of them
+// written in one more synced transaction after the check-in's own.
+//
+//	go test -run '^$' -bench CheckInWithBuddies ./node/members
+func BenchmarkCheckInWithBuddies(b *testing.B) {
+	for _, buddies := range []int{0, MaxBuddies} {
+		b.Run(fmt.Sprint(buddies), func(b *testing.B) {
+			key := make([]byte, store.KeySize)
+			rand.Read(key)
+			st, err := store.Open(store.Options{Dir: b.TempDir(), EncryptionKey: key})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer st.Close()
+			book := mustNew(b, st, Options{KDF: cheapKDF})
+			acct, err := book.Add(b.Context(), "ana", "428613")
+			if err != nil {
+				b.Fatal(err)
+			}
+			for i := range buddies {
+				other, err := book.Add(b.Context(), fmt.Sprint("b", i), "428613")
+				if err != nil {
+					b.Fatal(err)
+				}
+				offer, err := acct.OfferBuddy()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := other.AcceptBuddy(offer.Code); err != nil {
+					b.Fatal(err)
+				}
+			}
+			for b.Loop() {
+				if _, err := acct.AddCheckIn(CheckIn{Mood: 3, Note: "an ordinary day"}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

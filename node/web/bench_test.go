@@ -10,6 +10,8 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"hearth/node/members"
 )
 
 // Emulated 2G, as Chromium's throttling does it: about 250 kbit/s down,
@@ -50,9 +52,23 @@ func BenchmarkPageWeight2G(b *testing.B) {
 	ctx := newTab(b)
 	n, base := runningHub(b)
 	ms := addSoonMeetings(b, n, 24)
-	if _, err := n.Members().Add(context.Background(), "river", "246813"); err != nil {
+	acct, err := n.Members().Add(context.Background(), "river", "246813")
+	if err != nil {
 		b.Fatal(err)
 	}
+	// A plan as a member writes one: a few lines a step.
+	if _, err := acct.EditSafetyPlan(members.PlanEdit{
+		members.StepWarningSigns:  {"not sleeping", "staying away from people", "payday"},
+		members.StepAlone:         {"walk to the river", "a cold shower", "the radio"},
+		members.StepPeoplePlaces:  {"Joy's house", "the Tuesday meeting"},
+		members.StepAsk:           {"Mum 0722 123 456", "Joy, my sponsor: 0733 987 654"},
+		members.StepProfessionals: {"Dr Osei, Riverside clinic: +254 20 272 6300"},
+		members.StepSafer:         {"give the pills to Joy"},
+	}); err != nil {
+		b.Fatal(err)
+	}
+	acct.MarkMeeting(ms[0].ID, true)
+	acct.MarkMeeting(ms[1].ID, true)
 
 	meter := &transferMeter{}
 	meter.reset()
@@ -136,6 +152,10 @@ func BenchmarkPageWeight2G(b *testing.B) {
 	}
 	measure("checkin", "/checkin")
 	measure("me", "/me")
+	measure("plan", "/me/plan")
+	measure("plan-edit", "/me/plan/edit")
+	measure("buddies", "/me/buddies")
+	measure("my-meetings", "/me/meetings")
 
 	var home, list time.Duration
 	b.ResetTimer()

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -26,8 +27,35 @@ import (
 
 const chromiumPath = "/usr/bin/chromium"
 
-// artifactsDir holds the screenshots, for a person to look at; git ignores it.
-const artifactsDir = "testdata/artifacts"
+// artifactsEnv names the directory the screenshots go to, for a person to
+// look at (CI keeps it); without it they go to a temporary directory the
+// run logs once. Never into the repository.
+const artifactsEnv = "HEARTH_ARTIFACTS"
+
+var artifacts struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+// artifactsDir is where this run's screenshots go.
+func artifactsDir(t testing.TB) string {
+	t.Helper()
+	artifacts.once.Do(func() {
+		if artifacts.dir = os.Getenv(artifactsEnv); artifacts.dir != "" {
+			artifacts.err = os.MkdirAll(artifacts.dir, 0o755)
+			return
+		}
+		artifacts.dir, artifacts.err = os.MkdirTemp("", "hearth-artifacts-")
+		if artifacts.err == nil {
+			fmt.Fprintf(os.Stderr, "browser tests: screenshots in %s (set %s to choose)\n", artifacts.dir, artifactsEnv)
+		}
+	})
+	if artifacts.err != nil {
+		t.Fatalf("artifacts: %v", artifacts.err)
+	}
+	return artifacts.dir
+}
 
 var shared struct {
 	once sync.Once
@@ -100,14 +128,21 @@ func newTab(t testing.TB) context.Context {
 // package's handler on its web address; the browser talks to it over TCP.
 func runningHub(t testing.TB) (*node.Node, string) {
 	t.Helper()
+	return runningHubAt(t, nil)
+}
+
+// runningHubAt is runningHub on the clock now (nil: the real one), for the
+// node and its page alike.
+func runningHubAt(t testing.TB, now func() time.Time) (*node.Node, string) {
+	t.Helper()
 	dir := t.TempDir()
 	if err := node.Init(dir, "Test hub"); err != nil {
 		t.Fatal(err)
 	}
 	cfg := testConfig()
 	logger := testLogger(t)
-	n, err := node.Open(dir, node.Options{Config: &cfg, Logger: logger, Web: func(n *node.Node) http.Handler {
-		return Handler(n, Options{Logger: logger})
+	n, err := node.Open(dir, node.Options{Config: &cfg, Logger: logger, Now: now, Web: func(n *node.Node) http.Handler {
+		return Handler(n, Options{Logger: logger, Now: now})
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -177,10 +212,7 @@ func shot(t testing.TB, ctx context.Context, name string) {
 		t.Errorf("screenshot %s: %v", name, err)
 		return
 	}
-	if err := os.MkdirAll(artifactsDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(artifactsDir, name+".png"), png, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(artifactsDir(t), name+".png"), png, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -291,7 +323,7 @@ func TestBrowserMemberChecksInExportsAndErases(t *testing.T) {
 	}
 	shot(t, ctx, "me")
 	if png, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS("svg.chart"))); err == nil {
-		os.WriteFile(filepath.Join(artifactsDir, "me-chart.png"), png, 0o644)
+		os.WriteFile(filepath.Join(artifactsDir(t), "me-chart.png"), png, 0o644)
 	}
 
 	// The exports, fetched with the browser's own session cookie.

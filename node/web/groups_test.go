@@ -175,7 +175,7 @@ func TestBuddiesOnThePage(t *testing.T) {
 	res = ana.post("/me/buddies", "/me/buddies/ask", url.Values{"ask": {"1"}})
 	wantStatus(t, res, http.StatusSeeOther)
 	wantBody(t, ana.get(res.Header.Get("Location")), "Your buddies will see that you would like a call.")
-	wantBody(t, ben.get("/me"), "ana asked for a call (Today ")
+	wantBody(t, ben.get("/me"), "ana asked for a call (today at ")
 
 	// A wrong code: said plainly, what was typed kept.
 	res = ben.post("/me/buddies", "/me/buddies/take", url.Values{"code": {"2345-6789"}})
@@ -358,4 +358,26 @@ func TestGroupFormsNeedTheirToken(t *testing.T) {
 	if res := ana.get("/me/plan"); !strings.Contains(res.body, "You have no plan yet") {
 		t.Error("a form without its token wrote a plan")
 	}
+}
+
+// Erasing everything on the page ends every buddy link at once: the buddy
+// sees it ended, and nothing of the erased member is left to show.
+func TestEraseEndsBuddyLinks(t *testing.T) {
+	t.Parallel()
+	th := newTestHub(t, nil)
+	ana, ben := pairOnPage(t, th)
+	ana.post("/checkin", "/checkin", url.Values{"mood": {"3"}})
+	wantBody(t, ben.get("/me/buddies"), "ana last checked in today.")
+	res := ana.post("/me/erase", "/me/erase", url.Values{"confirm": {"1"}, "pin": {"428613"}})
+	wantStatus(t, res, http.StatusOK)
+	res = ben.get("/me/buddies")
+	wantBody(t, res, "A buddy link has ended.", "No buddy yet.")
+	if strings.Contains(res.body, "ana") {
+		t.Error("ben still sees ana after her erasure")
+	}
+	// The nickname made again is someone new: no link, nothing inherited.
+	th.addMember("ana", "730518")
+	again := th.client()
+	again.signIn("ana", "730518")
+	wantBody(t, again.get("/me/buddies"), "No buddy yet.")
 }

@@ -244,12 +244,16 @@ func dayWords(v *view, days int) string {
 	return v.T("days.ago", days)
 }
 
-// clockWords is a time of day in the hub's zone, with its day if not today.
+// clockWords says when something happened lately: "today at 18:05",
+// "yesterday at 09:10", "3 days ago".
 func clockWords(v *view, t time.Time) string {
 	local := t.In(v.zone)
-	days := finder.DaysBetween(local, v.now.In(v.zone))
-	if days == 0 {
-		return v.T("when.today", local.Format("15:04"))
+	switch days := finder.DaysBetween(local, v.now.In(v.zone)); days {
+	case 0:
+		return v.T("days.todayat", local.Format("15:04"))
+	case 1:
+		return v.T("days.yesterdayat", local.Format("15:04"))
+	default:
+		return dayWords(v, days)
 	}
-	return dayWords(v, days) + " " + local.Format("15:04")
 }
