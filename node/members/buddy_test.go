@@ -498,3 +498,20 @@ func BenchmarkCheckInWithBuddies(b *testing.B) {
 		})
 	}
 }
+
+// Whatever is typed in the code box, it is read as a code of the
+// alphabet's 8 characters or refused.
+func FuzzNormalizeCode(f *testing.F) {
+	for _, s := range []string{"K7P3-Q9XM", " k7p3 q9xm ", "", "K7P3", "ÉÉÉÉÉÉÉÉ", "K7P3\x00Q9XM"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, typed string) {
+		code, ok := normalizeCode(typed)
+		if !ok {
+			return
+		}
+		if len(code) != codeLen || strings.Trim(code, codeAlphabet) != "" {
+			t.Fatalf("%q read as %q", typed, code)
+		}
+	})
+}

@@ -181,3 +181,29 @@ func TestPlanStepsNamed(t *testing.T) {
 		t.Errorf("%d steps, %d titles: the Stanley–Brown plan has 7", len(PlanSteps), len(planTitles))
 	}
 }
+
+// Whatever a member types, a plan step is refused with a problem or kept
+// within the limits, as plain lines.
+func FuzzPlanEdit(f *testing.F) {
+	for _, s := range []string{"can't sleep\r\nskipping meals", "", "\t \n", "a\x00b", "\xff", strings.Repeat("日\n", 30)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		steps, err := PlanEdit{StepAsk: {text}}.normalize()
+		if err != nil {
+			if !errors.Is(err, ErrInvalidPlan) {
+				t.Fatalf("%q: %v is not a plan problem", text, err)
+			}
+			return
+		}
+		lines := steps[StepAsk]
+		if len(lines) > MaxPlanStepLines || len([]rune(strings.Join(lines, "\n"))) > MaxPlanStepChars {
+			t.Fatalf("%q kept past the limits: %q", text, lines)
+		}
+		for _, l := range lines {
+			if l == "" || l != strings.TrimSpace(l) || strings.ContainsAny(l, "\n\r\t") {
+				t.Fatalf("%q kept a line %q", text, l)
+			}
+		}
+	})
+}

@@ -381,3 +381,27 @@ func TestEraseEndsBuddyLinks(t *testing.T) {
 	again.signIn("ana", "730518")
 	wantBody(t, again.get("/me/buddies"), "No buddy yet.")
 }
+
+// A line of a plan becomes a link to dial only as a tel: of a dialler's
+// characters, with six to fifteen digits.
+func FuzzPhoneIn(f *testing.F) {
+	for _, s := range []string{"Mum 0722 123 456", "+254 (20) 272-6300", "javascript:alert(1) 123456", "1.2.3.4.5.6"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		tel := string(phoneIn(line))
+		if tel == "" {
+			return
+		}
+		number, ok := strings.CutPrefix(tel, "tel:")
+		digits := 0
+		for _, r := range number {
+			if r >= '0' && r <= '9' {
+				digits++
+			}
+		}
+		if !ok || strings.Trim(number, "0123456789+") != "" || digits < 6 || digits > 15 {
+			t.Fatalf("%q gave %q", line, tel)
+		}
+	})
+}
