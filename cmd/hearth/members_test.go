@@ -128,4 +128,13 @@ func TestSafetyPlanCLI(t *testing.T) {
 	if len(steps) != 0 {
 		t.Errorf("plan after clear: %+v", steps)
 	}
+
+	// The same through a running node's operator socket.
+	startNode(t, dir)
+	mustHearth(t, dir, pin, "plan", "set", "--member", "kofi", "--alone", "walk to the river")
+	hearthJSON(t, dir, pin, &steps, "plan", "show", "--member", "kofi")
+	if len(steps) != 1 || steps[0].Step != members.StepAlone || steps[0].Lines[0] != "walk to the river" {
+		t.Errorf("plan through the running node: %+v", steps)
+	}
+	assertOneLineError(t, hearth(t, dir, []string{"HEARTH_PIN=999999"}, "plan", "show", "--member", "kofi"), "wrong PIN")
 }

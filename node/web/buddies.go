@@ -91,8 +91,10 @@ func (s *server) renderBuddies(w http.ResponseWriter, r *http.Request, sess *ses
 		s.accountFailed(w, r, sess, "read buddies", err)
 		return
 	}
-	if bs.Ended > 0 && v.Flash == "" {
-		v.Flash = v.T("buddy.ended")
+	if bs.Ended > 0 {
+		// Said once (the members package reports it once): never lost
+		// behind another message.
+		v.Flash = strings.TrimSpace(v.Flash + " " + v.T("buddy.ended"))
 	}
 	d := buddiesData{Room: bs.Room, Code: code, HasBuddies: len(bs.Buddies) > 0}
 	for _, b := range bs.Buddies {

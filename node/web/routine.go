@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"html/template"
 	"net/http"
 	"slices"
@@ -283,7 +284,7 @@ func (s *server) calendarFeed(w http.ResponseWriter, r *http.Request) {
 		ids, lang, err = s.n.Members().CalendarFeed(secret)
 	}
 	if !ok || err != nil {
-		if ok && err != members.ErrNoFeed {
+		if ok && !errors.Is(err, members.ErrNoFeed) {
 			s.log.Error("web: calendar feed", "err", err)
 		}
 		http.Error(w, "No calendar here: the address was stopped or replaced. Make a new one on your page.", http.StatusNotFound)
