@@ -49,7 +49,7 @@ type NetworkConfig struct {
 type ListingsConfig struct {
 	Lifetime        Duration `toml:"lifetime" comment:"How long a listing this hub issues stays valid (at most 180 days): a dead hub's listings fade out."`
 	RenewBefore     Duration `toml:"renew_before" comment:"Re-issue this hub's listings when they have less than this left."`
-	DefaultTimezone string   `toml:"default_timezone" comment:"IANA time zone for meetings added without --timezone; empty = this machine's zone."`
+	DefaultTimezone string   `toml:"default_timezone" comment:"The hub's IANA time zone: its \"today\" on the page, the CLI, the API and the print, and the zone of meetings added without --timezone; empty = this machine's zone ('hearth status' warns)."`
 }
 
 // MeetingsConfig is about importing and finding meetings.
@@ -79,7 +79,7 @@ type MembersConfig struct {
 
 // HelpConfig is what the help page and an unsafe check-in show.
 type HelpConfig struct {
-	CrisisLines []string `toml:"crisis_lines" comment:"Crisis lines shown on every help page and after a check-in that says the member is not safe, as \"Name: number\"."`
+	CrisisLines []string `toml:"crisis_lines" comment:"Crisis lines shown on every help page and after a check-in that says the member is not safe, as \"Name: number\". Empty: the pages say the operator has not set them ('hearth init --country CC' fills them for some countries)."`
 }
 
 // StoreConfig is about the node's Badger store.
@@ -113,9 +113,10 @@ func DefaultConfig() Config {
 			SessionIdle:  Duration(15 * time.Minute),
 		},
 		Members: MembersConfig{PINChecksAtOnce: members.DefaultKDFSlots},
-		Help: HelpConfig{
-			CrisisLines: []string{"Emergency services: 112"},
-		},
+		// No number by default: one that is wrong where the hub is could
+		// cost a life. 'hearth init --country' fills them in from a table
+		// (crisislines.go); without any, help pages say they are not set.
+		Help:  HelpConfig{CrisisLines: []string{}},
 		Store: StoreConfig{GCInterval: Duration(10 * time.Minute)},
 	}
 }

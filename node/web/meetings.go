@@ -46,26 +46,41 @@ func meetingURL(id string) string {
 	return "/meetings/" + url.PathEscape(hub) + "/" + url.PathEscape(slug)
 }
 
-// item is m as a list shows it, in the view's words and zone.
+// AttendanceLabel is how the member page says, in language lang, the way
+// to attend l: "In person", "Online", "In person and online" or "Not
+// meeting for now". The CLI shows the same words.
+func AttendanceLabel(l *protocol.Listing, lang string) string {
+	return sharedCatalogs().T(lang, attendanceKey(l))
+}
+
+func attendanceKey(l *protocol.Listing) string { return "attendance." + meetingguide.Attendance(l) }
+
+// item is m as a list shows it, in the view's words and zone. A meeting
+// not meeting for now says so instead of a time, and one whose building is
+// closed names its area, not the building.
 func item(v *view, m node.Meeting) meetingItem {
 	it := meetingItem{
 		URL: meetingURL(m.ID), Name: m.Name, InProgress: m.InProgress, Cancelled: m.Cancelled,
 		Attendance: meetingguide.Attendance(m.Listing), Format: m.Format,
 	}
-	it.HowLabel = v.T("attendance." + it.Attendance)
+	it.HowLabel = v.T(attendanceKey(m.Listing))
 	switch m.Format {
 	case protocol.FormatPeerLed:
 		it.FormatLabel = v.T("format.peerled.short")
 	case protocol.FormatFacilitated:
 		it.FormatLabel = v.T("format.facilitated.short")
 	}
+	inactive := finder.Inactive(m.Listing)
 	switch {
 	case m.Cancelled:
 		it.Badge = v.T("badge.cancelled")
+	case inactive:
+		it.Badge, it.HowLabel = it.HowLabel, ""
 	case m.InProgress:
 		it.Badge = v.T("badge.live")
 	}
 	switch {
+	case inactive || m.Cancelled:
 	case m.Next != nil:
 		next := m.Next.In(finder.MeetingZone(m.Listing, v.zone))
 		it.When = whenWords(v, next)
@@ -73,7 +88,7 @@ func item(v *view, m node.Meeting) meetingItem {
 		it.When = v.T("when.appointment")
 	}
 	switch {
-	case m.Location != "":
+	case m.Location != "" && !finder.BuildingClosed(m.Listing):
 		it.Place = m.Location
 	case m.City != "":
 		it.Place = m.City
@@ -260,6 +275,10 @@ func (s *server) meetingList(w http.ResponseWriter, r *http.Request) {
 type detailData struct {
 	meetingItem
 	Day, Time, Zone, NextDate string
+	HereTime                  string // the next sitting on the hub's clock, when the meeting's differs
+	UsualDay                  string // for a meeting not meeting for now: the day it used to meet
+	Inactive                  bool   // not meeting for now (finder.Inactive)
+	BuildingClosed            bool   // its venue is closed for now (finder.BuildingClosed)
 	Types                     []typeInfo
 	FormatLine                string
 	Focus                     string
@@ -270,8 +289,7 @@ type detailData struct {
 	LocationNotes             string
 	ConferenceURL             string
 	ConferenceURLNotes        string
-	ConferencePhone           template.URL
-	ConferencePhoneText       string
+	Dial                      dial // the conference phone: the number to call, then the codes
 	ConferencePhoneNotes      string
 	Notes                     string
 	Group, GroupNotes         string
@@ -310,10 +328,14 @@ func (s *server) meetingPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "meeting", v)
 }
 
-// detail is one meeting's page, in the view's words and zone.
+// detail is one meeting's page, in the view's words and zone. A meeting
+// not meeting for now (finder.Inactive) keeps its usual day and time, said
+// as what it was, with no next date, calendar file or map; one whose
+// building is closed (finder.BuildingClosed) shows no building, address or
+// map, even while it meets online.
 func detail(v *view, m node.Meeting) detailData {
 	l := m.Listing
-	d := detailData{Zone: finder.MeetingZone(l, v.zone).String()}
+	d := detailData{Zone: finder.MeetingZone(l, v.zone).String(), Inactive: finder.Inactive(l)}
 	if l.Focus != "" {
 		d.Focus = v.T("focus." + l.Focus)
 	}
@@ -325,7 +347,15 @@ func detail(v *view, m node.Meeting) detailData {
 			d.Time += "–" + sitting.End.Format("15:04")
 		}
 		d.NextDate = dateLong(v, sitting.Start)
+		if here := sitting.Start.In(v.zone); !sameClock(sitting.Start, here) {
+			d.HereTime = dayWord(v, here)
+		}
 		d.ICS = meetingURL(m.ID) + ".ics"
+	} else if d.Inactive && l.Day != nil && *l.Day >= 0 && *l.Day <= 6 && l.Time != "" {
+		d.UsualDay, d.Time = dayLong(v, *l.Day), l.Time
+		if l.EndTime != "" {
+			d.Time += "–" + l.EndTime
+		}
 	}
 	d.meetingItem = item(v, m)
 	for _, code := range l.Types {
@@ -354,24 +384,29 @@ func detail(v *view, m node.Meeting) detailData {
 			}
 		}
 	}
-	d.OnRequest = l.AddressVisibility == protocol.AddressOnRequest
+	d.BuildingClosed = finder.BuildingClosed(l)
+	d.OnRequest = l.AddressVisibility == protocol.AddressOnRequest && !d.BuildingClosed
 	switch {
+	case d.BuildingClosed:
 	case l.FormattedAddress != "":
 		d.Address = []string{l.FormattedAddress}
 	case l.Address != "" || l.City != "":
 		d.Address = nonEmpty(l.Address, strings.TrimSpace(strings.Join(nonEmpty(l.PostalCode, l.City, l.State), " ")), l.Country)
 	}
-	if l.Latitude != nil && l.Longitude != nil && !l.Approximate {
+	if l.Latitude != nil && l.Longitude != nil && !l.Approximate && !d.Inactive && !d.BuildingClosed {
 		// geo: opens the phone's own map app, which may work offline; no
 		// map is fetched from another host.
 		d.MapURL = template.URL(fmt.Sprintf("geo:%.6f,%.6f", *l.Latitude, *l.Longitude))
 	}
-	d.LocationNotes, d.Notes, d.Group, d.GroupNotes = l.LocationNotes, l.Notes, l.Group, l.GroupNotes
+	if !d.BuildingClosed {
+		d.LocationNotes = l.LocationNotes
+	}
+	d.Notes, d.Group, d.GroupNotes = l.Notes, l.Group, l.GroupNotes
 	if protocol.CheckURL("conference_url", l.ConferenceURL) == nil {
 		d.ConferenceURL = l.ConferenceURL
 	}
 	d.ConferenceURLNotes, d.ConferencePhoneNotes = l.ConferenceURLNotes, l.ConferencePhoneNotes
-	d.ConferencePhone, d.ConferencePhoneText = telURL(l.ConferencePhone), l.ConferencePhone
+	d.Dial = dialOf(l.ConferencePhone)
 	d.Phone, d.PhoneText = telURL(l.Phone), l.Phone
 	if protocol.CheckURL("website", l.Website) == nil {
 		d.Website = l.Website
@@ -389,6 +424,32 @@ func nonEmpty(ss ...string) []string {
 		}
 	}
 	return out
+}
+
+// dial is a conference phone as the page shows it: the number to call, and
+// the codes to enter once it answers (a meeting ID, a passcode), which the
+// tel: link dials by itself on most phones after its pauses.
+type dial struct {
+	Tel    template.URL
+	Number string
+	Codes  []string
+}
+
+// dialOf reads a conference phone as Meeting Guide feeds write it,
+// "+16699006833,,85512345678#,,,,*123456#": a number, then after pauses
+// (',' or ';') the codes.
+func dialOf(phone string) dial {
+	number, codes, _ := strings.Cut(strings.ReplaceAll(phone, ";", ","), ",")
+	d := dial{Tel: telURL(phone), Number: strings.TrimSpace(number)}
+	for c := range strings.SplitSeq(codes, ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			d.Codes = append(d.Codes, c)
+		}
+	}
+	if d.Number == "" {
+		return dial{}
+	}
+	return d
 }
 
 // telURL makes a tel: link from a phone number as a listing or config

@@ -74,6 +74,7 @@ var templateFuncs = template.FuncMap{
 	"sel": func(id, name string, options []choice) selectData {
 		return selectData{ID: id, Name: name, Options: options}
 	},
+	"join": func(parts []string) string { return strings.Join(parts, ", ") },
 	"seq": func(from, to int) []int {
 		out := make([]int, 0, to-from+1)
 		for i := from; i <= to; i++ {

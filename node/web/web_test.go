@@ -565,29 +565,70 @@ func TestMeetingFilters(t *testing.T) {
 
 // "Today" is the hub's day on the page, in the JSON API and in the print:
 // at 18:00 UTC on Tuesday, a hub in Kiritimati (UTC+14) is on Wednesday.
+// Issue 11, item 3: at 23:20 on Tuesday in San Jose, on a machine whose
+// clock says Wednesday (UTC), "today" is the hub's Tuesday on the page, the
+// API and the print alike; a meeting at 07:00 on Wednesday is "Tomorrow",
+// the print for tomorrow is Wednesday's, and a check-in made now is
+// Tuesday's, at 23:20.
 func TestTodayIsTheHubsDay(t *testing.T) {
 	t.Parallel()
-	th := newTestHub(t, func(c *node.Config) { c.Listings.DefaultTimezone = "Pacific/Kiritimati" })
-	th.addSampleMeetings() // in London: Tuesday's, Wednesday's (online), Thursday's
+	th := newTestHub(t, func(c *node.Config) { c.Listings.DefaultTimezone = "America/Los_Angeles" })
+	th.clock.Set(time.Date(2026, 12, 2, 7, 20, 0, 0, time.UTC)) // Tuesday 1 December, 23:20 in San Jose
+	la := func(name string, day int, clock string) {
+		th.addMeeting(protocol.Listing{Name: name, Day: intp(day), Time: clock, Timezone: "America/Los_Angeles", Address: "1 Main St", City: "San Jose"})
+	}
+	la("Tuesday Noon", 2, "12:00")
+	la("Late Night Tuesday", 2, "23:00") // on now
+	la("Wednesday Sunrise", 3, "07:00")
+	la("Thursday Lunch", 4, "12:00")
 	c := th.client()
-	for _, path := range []string{"/meetings?day=today", "/api/v1/meetings?day=today", "/meetings/print?day=today"} {
+	for _, path := range []string{"/meetings?day=today", "/api/v1/meetings?day=today"} {
 		res := c.get(path)
 		wantStatus(t, res, http.StatusOK)
-		wantBody(t, res, "Reuni")
-		if strings.Contains(res.body, "Tuesday Night Hope") || strings.Contains(res.body, "Family Circle") {
-			t.Errorf("%s: lists another day's meetings than the hub's Wednesday", path)
+		wantBody(t, res, "Late Night Tuesday")
+		for _, other := range []string{"Tuesday Noon", "Wednesday Sunrise", "Thursday Lunch"} {
+			if strings.Contains(res.body, other) {
+				t.Errorf("%s lists %q, not on what is left of the hub's Tuesday", path, other)
+			}
 		}
 	}
-	res := c.get("/api/v1/meetings?day=tomorrow")
-	wantBody(t, res, "Family Circle")
+	res := c.get("/meetings?day=tomorrow")
+	wantBody(t, res, "Wednesday Sunrise", "Tomorrow 07:00")
+	if strings.Contains(res.body, "Thursday Lunch") || strings.Contains(res.body, "Today 07:00") {
+		t.Errorf("tomorrow's search:\n%s", clip(res.body))
+	}
+	res = c.get("/api/v1/meetings?day=tomorrow")
+	wantBody(t, res, "Wednesday Sunrise")
+	res = c.get("/meetings/print?day=tomorrow")
+	wantBody(t, res, "<h1>Wednesday", "Wednesday Sunrise")
+	if strings.Contains(res.body, "<h1>Thursday") {
+		t.Error("the print for tomorrow is headed Thursday")
+	}
+	wantBody(t, c.get("/"), "Tomorrow 07:00")
 
-	// A sober-since date may be the hub's today, not its tomorrow.
+	// A check-in made now is Tuesday's, at 23:20, on the chart's last day.
 	th.addMember("river", "246813")
 	c.signIn("river", "246813")
-	wantStatus(t, c.post("/me", "/me", url.Values{"sober_since": {"2026-12-02"}}), http.StatusSeeOther)
-	res = c.post("/me", "/me", url.Values{"sober_since": {"2026-12-03"}})
+	wantStatus(t, c.post("/checkin", "/checkin", url.Values{"mood": {"3"}}), http.StatusSeeOther)
+	res = c.get("/me")
+	wantBody(t, res, "1 December, 23:20")
+	// A sober-since date may be the hub's today, not its tomorrow.
+	wantStatus(t, c.post("/me", "/me", url.Values{"sober_since": {"2026-12-01"}}), http.StatusSeeOther)
+	res = c.post("/me", "/me", url.Values{"sober_since": {"2026-12-02"}})
 	wantStatus(t, res, http.StatusUnprocessableEntity)
 	wantBody(t, res, "That date is in the future")
+}
+
+// A meeting whose clock is not the hub's (an online meeting far away) says
+// its own time, with the hub's day and clock first.
+func TestMeetingInAnotherZone(t *testing.T) {
+	t.Parallel()
+	th := newTestHub(t, nil) // London, Tuesday 18:00
+	m := th.addMeeting(protocol.Listing{Name: "Tokyo Dawn", Day: intp(3), Time: "07:00", Timezone: "Asia/Tokyo", ConferenceURL: "https://meet.jit.si/tokyo"})
+	res := th.client().get("/meetings")
+	wantBody(t, res, "Today 22:00 (Wed 07:00 Tokyo time)")
+	res = th.client().get(meetingURL(m.ID))
+	wantBody(t, res, "Every Wednesday, 07:00", "Asia/Tokyo", "On this hub&#39;s clock: Today 22:00.")
 }
 
 func TestMeetingGuideFeed(t *testing.T) {
