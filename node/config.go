@@ -64,6 +64,10 @@ type WebConfig struct {
 	TLSCert      string   `toml:"tls_cert" comment:"PEM certificate file; with tls_key, the page is served over HTTPS."`
 	TLSKey       string   `toml:"tls_key" comment:"PEM private key file for tls_cert."`
 	SessionIdle  Duration `toml:"session_idle" comment:"A member is signed out after this long without a request."`
+	// A check-in posted after the member was signed out is kept, sealed,
+	// until they sign in again: these bound how many and for how long.
+	HeldForms int      `toml:"held_forms" comment:"How many forms posted after a sign-out (a check-in written slowly) the hub keeps, sealed in memory, for their member to sign in and save; past it, the page gives the member their words back to copy."`
+	HeldFor   Duration `toml:"held_for" comment:"How long such a form is kept for its member to sign in again."`
 	// Without TLS, anyone on the network can read PINs and check-ins as
 	// they pass: serving beyond this machine that way must be a choice.
 	AllowPlainHTTPOnLAN bool `toml:"allow_plain_http_on_lan" comment:"Serve the page without TLS on an address other devices can reach; PINs and check-ins then cross the network readable by anyone on it (see README)."`
@@ -111,6 +115,9 @@ func DefaultConfig() Config {
 			Listen:       "127.0.0.1:7777",
 			AllowedHosts: []string{},
 			SessionIdle:  Duration(15 * time.Minute),
+			// Each is at most one form (16 KiB): 256 of them are 4 MiB.
+			HeldForms: 256,
+			HeldFor:   Duration(time.Hour),
 		},
 		Members: MembersConfig{PINChecksAtOnce: members.DefaultKDFSlots},
 		// No number by default: one that is wrong where the hub is could
@@ -172,6 +179,12 @@ func (c *Config) Validate() error {
 	}
 	if c.Web.SessionIdle.D() < time.Minute {
 		return fmt.Errorf("web.session_idle: at least 1m")
+	}
+	if n := c.Web.HeldForms; n < 1 || n > 100000 {
+		return fmt.Errorf("web.held_forms: between 1 and 100000")
+	}
+	if d := c.Web.HeldFor.D(); d < time.Minute || d > 24*time.Hour {
+		return fmt.Errorf("web.held_for: between 1m and 24h")
 	}
 	if n := c.Members.PINChecksAtOnce; n < 1 || n > 64 {
 		return fmt.Errorf("members.pin_checks_at_once: between 1 and 64")

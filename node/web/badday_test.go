@@ -3,10 +3,14 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"hearth/node"
+	"hearth/node/members"
 	"hearth/protocol"
 )
 
@@ -95,4 +99,242 @@ func TestClosedMeetingsDoNotLookAttendable(t *testing.T) {
 	c.lang = "es"
 	res = c.get(meetingURL(shut.ID))
 	wantBody(t, res, "Este grupo no se reúne por ahora")
+}
+
+// Item 1: a check-in written slowly, with "I don't feel safe" ticked, and
+// sent after the idle sign-out: the crisis lines come first, what was
+// written is kept for the sign-in and saved by it, once, with the time it
+// was sent.
+func TestIdleSignOutKeepsTheCheckIn(t *testing.T) {
+	t.Parallel()
+	th := newTestHub(t, nil)
+	th.addMember("river", "246813")
+	c := th.client()
+	c.signIn("river", "246813")
+	page := c.get("/checkin").body
+	form := url.Values{"csrf": {csrfOf(page)}, "form": {formOf(page)}, "mood": {"1"}, "craving": {"9"},
+		"unsafe": {"1"}, "note": {"Writing this slowly. It is 2 a.m. and the house is quiet."}}
+	th.clock.Add(th.cfg.Web.SessionIdle.D() + 5*time.Minute) // writing slowly
+	sentAt := th.clock.Now()
+
+	res := c.do(http.MethodPost, "/checkin", form)
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/signin" {
+		t.Fatalf("a check-in sent after the idle sign-out: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	res = c.follow(res)
+	wantStatus(t, res, http.StatusOK)
+	wantBody(t, res, "You are not alone", "Samaritans: 116 123", `href="tel:999"`,
+		"You were signed out before your check-in was saved. It is kept on this hub until", `name="pin"`)
+	if strings.Index(res.body, "Samaritans") > strings.Index(res.body, `name="pin"`) {
+		t.Error("the sign-in form comes before the crisis lines")
+	}
+	// The same form sent again (a double tap, Back and Send) is kept once.
+	c.do(http.MethodPost, "/checkin", form)
+
+	res = c.follow(c.post("/signin", "/signin", url.Values{"nick": {"river"}, "pin": {"246813"}}))
+	wantBody(t, res, "You are not alone", "Samaritans: 116 123", "Your check-in is saved")
+	var got []members.ExportedCheckIn
+	if err := json.Unmarshal([]byte(c.get("/api/v1/me/checkins").body), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Note != form.Get("note") || !got[0].Unsafe || got[0].Mood != 1 || !got[0].At.Equal(sentAt.Truncate(time.Millisecond)) && !got[0].At.Equal(sentAt) {
+		t.Fatalf("saved at sign-in: %+v (sent at %v)", got, sentAt)
+	}
+	// Back to the old form and Send again: saved already, not refused and
+	// not saved twice.
+	res = c.do(http.MethodPost, "/checkin", form)
+	if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || loc != "/crisis?saved=1" {
+		t.Errorf("the old form sent again: %d to %q", res.StatusCode, loc)
+	}
+	if n := strings.Count(c.get("/api/v1/me/checkins").body, `"id"`); n != 1 {
+		t.Errorf("%d check-ins after sending one form three times", n)
+	}
+	// Nothing is left waiting.
+	if body := c.get("/signin").body; strings.Contains(body, "kept on this hub") {
+		t.Error("the saved check-in is still said to be waiting")
+	}
+}
+
+// Item 1, in Spanish, and for a check-in that is not unsafe: the sign-in
+// page says it is kept, with no crisis lines forced on the member.
+func TestIdleSignOutKeepsTheCheckInEs(t *testing.T) {
+	t.Parallel()
+	th := newTestHub(t, nil)
+	th.addMember("rio", "246813")
+	c := th.client()
+	c.lang = "es"
+	c.signIn("rio", "246813")
+	page := c.get("/checkin").body
+	th.clock.Add(th.cfg.Web.SessionIdle.D() + time.Minute)
+	res := c.follow(c.do(http.MethodPost, "/checkin", url.Values{"csrf": {csrfOf(page)}, "form": {formOf(page)}, "mood": {"4"}, "note": {"Fui a la reunión."}}))
+	wantBody(t, res, "Se cerró tu sesión antes de guardar tu registro", "Entrar y guardar mi registro")
+	if strings.Contains(res.body, "No estás solo") {
+		t.Error("crisis lines for a check-in that did not ask for them")
+	}
+	res = c.follow(c.post("/signin", "/signin", url.Values{"nick": {"rio"}, "pin": {"246813"}}))
+	wantBody(t, res, "Fui a la reunión.", "Guardado")
+}
+
+// A kept check-in is saved to the account whose session it came from,
+// never to another member who signs in on the same phone; its member can
+// still sign in there and save it.
+func TestHeldCheckInGoesOnlyToItsMember(t *testing.T) {
+	t.Parallel()
+	th := newTestHub(t, nil)
+	th.addMember("river", "246813")
+	th.addMember("sky", "864213")
+	c := th.client()
+	c.signIn("river", "246813")
+	page := c.get("/checkin").body
+	th.clock.Add(th.cfg.Web.SessionIdle.D() + time.Minute)
+	c.do(http.MethodPost, "/checkin", url.Values{"csrf": {csrfOf(page)}, "form": {formOf(page)}, "mood": {"2"}, "note": {"river's words"}})
+
+	res := c.follow(c.post("/signin", "/signin", url.Values{"nick": {"sky"}, "pin": {"864213"}}))
+	wantBody(t, res, "is kept for their account. It was not saved to yours.")
+	if body := c.get("/api/v1/me/checkins").body; strings.Contains(body, "river") {
+		t.Fatalf("another member's check-in was saved to sky: %s", body)
+	}
+	c.post("/me", "/signout", nil)
+	c.signIn("river", "246813")
+	if body := c.get("/api/v1/me/checkins").body; !strings.Contains(body, "river's words") {
+		t.Errorf("river's kept check-in was not saved at river's sign-in: %s", body)
+	}
+}
+
+// A form sent with a session the hub no longer knows (it restarted) is kept
+// too, and saved at a sign-in from the same address only: a cookie planted
+// on another machine's browser cannot put words in a member's history.
+func TestHeldAfterRestart(t *testing.T) {
+	t.Parallel()
+	th := newTestHub(t, nil)
+	th.addMember("river", "246813")
+	c := th.client()
+	c.signIn("river", "246813")
+	page := c.get("/checkin").body
+	th.h = Handler(th.n, Options{Logger: testLogger(t), Now: th.clock.Now}) // a restart: every session gone
+	c.do(http.MethodPost, "/checkin", url.Values{"csrf": {csrfOf(page)}, "form": {formOf(page)}, "mood": {"3"}, "note": {"after the restart"}})
+
+	planted := th.client()
+	planted.remote = "198.51.100.7:4000"
+	planted.cookies[pendingCookie] = c.cookies[pendingCookie]
+	planted.signIn("river", "246813")
+	if body := planted.get("/api/v1/me/checkins").body; strings.Contains(body, "after the restart") {
+		t.Fatalf("a form kept for one address was saved from another: %s", body)
+	}
+	c.signIn("river", "246813")
+	if body := c.get("/api/v1/me/checkins").body; !strings.Contains(body, "after the restart") {
+		t.Errorf("the form kept across the restart was not saved: %s", body)
+	}
+}
+
+// The hub keeps at most web.held_forms forms; past that, the member is
+// given their words back, with the crisis lines if they asked for them.
+func TestHeldFormsBounded(t *testing.T) {
+	t.Parallel()
+	th := newTestHub(t, func(c *node.Config) { c.Web.HeldForms = 2 })
+	th.addMember("river", "246813")
+	send := func(remote, note string) *response {
+		c := th.client()
+		c.remote = remote
+		c.signIn("river", "246813")
+		page := c.get("/checkin").body
+		th.clock.Add(th.cfg.Web.SessionIdle.D() + time.Second)
+		return c.do(http.MethodPost, "/checkin", url.Values{"csrf": {csrfOf(page)}, "form": {formOf(page)}, "mood": {"1"}, "unsafe": {"1"}, "note": {note}})
+	}
+	wantStatus(t, send("192.0.2.1:1", "first"), http.StatusSeeOther)
+	wantStatus(t, send("192.0.2.2:1", "second"), http.StatusSeeOther)
+	res := send("192.0.2.3:1", "third, with nowhere to go")
+	wantStatus(t, res, http.StatusServiceUnavailable)
+	wantBody(t, res, "Samaritans: 116 123", "Your check-in could not be kept", "third, with nowhere to go")
+}
+
+// The kept form is sealed with a key the hub does not keep: its memory
+// holds no word of it, and another token cannot open it.
+func TestHeldFormSealed(t *testing.T) {
+	t.Parallel()
+	token := randomToken()
+	note := "a note nobody else may read"
+	sealed, err := sealForm(token, "river", heldForm{Path: "/checkin", Form: url.Values{"note": {note}}, At: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(sealed.box), "nobody else") {
+		t.Fatal("the sealed form holds the note in clear")
+	}
+	if _, err := sealed.open(randomToken()); err == nil {
+		t.Fatal("another token opened the form")
+	}
+	f, err := sealed.open(token)
+	if err != nil || f.Form.Get("note") != note {
+		t.Fatalf("open: %+v %v", f, err)
+	}
+}
+
+// Item 2: every form answers with a redirect to a page of its own (POST,
+// redirect, GET), so Back and reload never resend a form or show a
+// browser's "Confirm Form Resubmission"; a check-in form saves once
+// however often it is sent.
+func TestPostRedirectGetEverywhere(t *testing.T) {
+	t.Parallel()
+	th := newTestHub(t, func(c *node.Config) { c.Members.SelfSignup = true })
+	th.addMember("river", "246813")
+	c := th.client()
+	for _, tc := range []struct {
+		what       string
+		from, post string
+		form       url.Values
+		to         string
+	}{
+		{"sign-in, wrong PIN", "/signin", "/signin", url.Values{"nick": {"river"}, "pin": {"000000"}}, "/signin"},
+		{"sign-in, nothing typed", "/signin", "/signin", url.Values{}, "/signin"},
+		{"sign-up, PINs differ", "/signup", "/signup", url.Values{"nick": {"sky"}, "pin": {"246813"}, "pin2": {"246812"}}, "/signup"},
+		{"sign-in", "/signin", "/signin", url.Values{"nick": {"river"}, "pin": {"246813"}}, "/checkin"},
+		{"check-in with a mistake", "/checkin", "/checkin", url.Values{"craving": {"4"}}, "/checkin"},
+		{"check-in", "/checkin", "/checkin", url.Values{"mood": {"3"}}, "/me?saved=1"},
+		{"unsafe check-in", "/checkin", "/checkin", url.Values{"mood": {"1"}, "unsafe": {"1"}}, "/crisis?saved=1"},
+		{"sober-since date", "/me", "/me", url.Values{"sober_since": {"2026-11-01"}}, "/me"},
+		{"sober-since date in the future", "/me", "/me", url.Values{"sober_since": {"2027-01-01"}}, "/me"},
+		{"erase, wrong PIN", "/me/erase", "/me/erase", url.Values{"confirm": {"1"}, "pin": {"000000"}}, "/me/erase"},
+		{"sign-out", "/me", "/signout", url.Values{}, "/"},
+	} {
+		res := c.post(tc.from, tc.post, tc.form)
+		if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || loc != tc.to {
+			t.Errorf("%s: %d to %q, want 303 to %q", tc.what, res.StatusCode, loc, tc.to)
+		}
+	}
+	// The page after a mistake has the form as it was sent, and the error.
+	c.signIn("river", "246813")
+	page := c.get("/checkin").body
+	form := url.Values{"csrf": {csrfOf(page)}, "form": {formOf(page)}, "craving": {"7"}, "note": {"almost lost this"}}
+	res := c.follow(c.do(http.MethodPost, "/checkin", form))
+	wantBody(t, res, "Please choose one of the five faces", "almost lost this", `id="craving7" name="craving" value="7" checked`)
+	if formOf(res.body) != form.Get("form") {
+		t.Error("the form after a mistake has a new token: sending it twice would save twice")
+	}
+	// Sent twice (a double tap, a reload of an old page): saved once.
+	form.Set("mood", "2")
+	before := strings.Count(c.get("/api/v1/me/checkins").body, `"id"`)
+	for range 3 {
+		wantStatus(t, c.do(http.MethodPost, "/checkin", form), http.StatusSeeOther)
+	}
+	if after := strings.Count(c.get("/api/v1/me/checkins").body, `"id"`); after != before+1 {
+		t.Errorf("one form sent three times made %d check-ins", after-before)
+	}
+	// The crisis page is a page of its own, whoever asks.
+	res = th.client().get("/crisis")
+	wantStatus(t, res, http.StatusOK)
+	wantBody(t, res, "You are not alone", "Samaritans: 116 123")
+	if strings.Contains(res.body, "Your check-in is saved") {
+		t.Error("the crisis page tells a visitor a check-in is saved")
+	}
+}
+
+var formPattern = regexp.MustCompile(`name="form" value="([^"]+)"`)
+
+// formOf is the check-in form's token on a page.
+func formOf(body string) string {
+	if m := formPattern.FindStringSubmatch(body); m != nil {
+		return m[1]
+	}
+	return ""
 }

@@ -3,12 +3,14 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,8 +28,28 @@ import (
 
 const chromiumPath = "/usr/bin/chromium"
 
-// artifactsDir holds the screenshots, for a person to look at; git ignores it.
-const artifactsDir = "testdata/artifacts"
+// artifactsEnv names the directory the screenshots go to, for a person (or
+// CI) to look at; without it they go to a temporary directory the tests
+// name in their log. Never into the repository.
+const artifactsEnv = "HEARTH_ARTIFACTS"
+
+// artifacts is the screenshot directory, made once.
+var artifacts = sync.OnceValues(func() (string, error) {
+	if dir := os.Getenv(artifactsEnv); dir != "" {
+		return dir, os.MkdirAll(dir, 0o755)
+	}
+	return os.MkdirTemp("", "hearth-screenshots-")
+})
+
+// artifactPath is where a screenshot called name goes.
+func artifactPath(t testing.TB, name string) string {
+	t.Helper()
+	dir, err := artifacts()
+	if err != nil {
+		t.Fatalf("screenshot directory: %v", err)
+	}
+	return filepath.Join(dir, name+".png")
+}
 
 var shared struct {
 	once sync.Once
@@ -36,10 +58,16 @@ var shared struct {
 	stop func()
 }
 
+// shotsTaken: some test saved a screenshot, so TestMain says where.
+var shotsTaken atomic.Bool
+
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if shared.stop != nil {
 		shared.stop()
+	}
+	if dir, err := artifacts(); shotsTaken.Load() && err == nil {
+		fmt.Fprintf(os.Stderr, "browser test screenshots (360x640): %s\n", dir)
 	}
 	os.Exit(code)
 }
@@ -177,12 +205,12 @@ func shot(t testing.TB, ctx context.Context, name string) {
 		t.Errorf("screenshot %s: %v", name, err)
 		return
 	}
-	if err := os.MkdirAll(artifactsDir, 0o755); err != nil {
+	path := artifactPath(t, name)
+	if err := os.WriteFile(path, png, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(artifactsDir, name+".png"), png, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	shotsTaken.Store(true)
+	t.Logf("screenshot: %s", path)
 }
 
 // do runs steps and fails the test on error.
@@ -291,7 +319,7 @@ func TestBrowserMemberChecksInExportsAndErases(t *testing.T) {
 	}
 	shot(t, ctx, "me")
 	if png, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS("svg.chart"))); err == nil {
-		os.WriteFile(filepath.Join(artifactsDir, "me-chart.png"), png, 0o644)
+		os.WriteFile(artifactPath(t, "me-chart"), png, 0o644)
 	}
 
 	// The exports, fetched with the browser's own session cookie.
@@ -331,13 +359,14 @@ func TestBrowserMemberChecksInExportsAndErases(t *testing.T) {
 	do(t, ctx, "open erase", chromedp.Navigate(base+"/me/erase"))
 	shot(t, ctx, "erase")
 	do(t, ctx, "type a wrong PIN", chromedp.SendKeys(chromedp.ID("pin"), "111111"))
-	if res := submit(t, ctx, "erase with a wrong PIN", "button.danger"); res.Status != http.StatusUnprocessableEntity {
-		t.Errorf("erase with a wrong PIN: status %d", res.Status)
+	// Every form answers with a redirect to a page of its own.
+	if res := submit(t, ctx, "erase with a wrong PIN", "button.danger"); res.Status != http.StatusOK || !strings.HasSuffix(res.URL, "/me/erase") {
+		t.Errorf("erase with a wrong PIN: status %d at %s", res.Status, res.URL)
 	}
 	wantText(t, ctx, "That PIN is not right, so nothing was erased.")
 	do(t, ctx, "type the PIN", chromedp.SendKeys(chromedp.ID("pin"), "246813"))
 	submit(t, ctx, "erase", "button.danger")
-	wantText(t, ctx, "Everything is erased")
+	wantText(t, ctx, "Your account and everything you wrote are gone from this hub.")
 	shot(t, ctx, "erased")
 
 	if status, _ := fetch("/me/export.json"); status != http.StatusUnauthorized {
@@ -370,10 +399,15 @@ func TestBrowserWrongPIN(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("nick"), "river"),
 		chromedp.SendKeys(chromedp.ID("pin"), "9999"))
 	res := submit(t, ctx, "sign in", "main form button[type=submit]")
-	if res.Status != http.StatusUnauthorized {
-		t.Errorf("wrong PIN: status %d", res.Status)
+	if res.Status != http.StatusOK || !strings.HasSuffix(res.URL, "/signin") {
+		t.Errorf("wrong PIN: status %d at %s", res.Status, res.URL)
 	}
 	wantText(t, ctx, "That nickname and PIN do not match", "A forgotten PIN cannot be recovered")
+	// The nickname is kept: only the PIN is typed again.
+	nick, err := chromedp.Run(ctx, chromedp.Value(chromedp.ID("nick")))
+	if err != nil || nick != "river" {
+		t.Errorf("after a wrong PIN the nickname field holds %q (%v)", nick, err)
+	}
 	shot(t, ctx, "wrong-pin")
 }
 

@@ -218,6 +218,23 @@ func (c *client) signIn(nick, pin string) {
 	}
 }
 
+// follow answers a redirect (POST, redirect, GET) as a browser does: it
+// must be one, and its page is fetched.
+func (c *client) follow(res *response) *response {
+	c.th.t.Helper()
+	if res.StatusCode != http.StatusSeeOther {
+		c.th.t.Fatalf("%s %s: status %d, want a redirect (303)\n%s", res.method, res.target, res.StatusCode, clip(res.body))
+	}
+	return c.get(res.Header.Get("Location"))
+}
+
+// postAndFollow posts a form (with the token of the page at from) and
+// fetches the page it is sent to.
+func (c *client) postAndFollow(from, target string, form url.Values) *response {
+	c.th.t.Helper()
+	return c.follow(c.post(from, target, form))
+}
+
 func wantStatus(t testing.TB, res *response, want int) {
 	t.Helper()
 	if res.StatusCode != want {

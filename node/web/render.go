@@ -100,8 +100,9 @@ type view struct {
 	CSRF     string // set on pages with a POST form
 	SignedIn bool
 	Langs    []langLink
-	Flash    string // a plain message shown at the top
-	Error    string // what went wrong, shown at the top
+	Flash    string       // a plain message shown at the top
+	Error    string       // what went wrong, shown at the top
+	Crisis   []crisisLine // the hub's crisis lines, on pages that show them
 	Data     any
 
 	langs *catalogs
@@ -146,6 +147,11 @@ func (s *server) newView(w http.ResponseWriter, r *http.Request, titleKey string
 	if rs.state == endedSession {
 		s.clearSessionCookie(w)
 		v.Flash = v.T("session.ended")
+	}
+	if _, e, ok := s.pendingOf(r); ok && e.notice != "" {
+		// What the page before a redirect had to say (signed out, erased).
+		v.Flash = v.T(e.notice)
+		s.changePending(w, r, func(_ string, e *pendingEntry) error { e.notice = ""; return nil })
 	}
 	if titleKey != "" {
 		v.Title = v.T(titleKey)
@@ -231,6 +237,10 @@ type requestState struct {
 	looked bool
 	sess   *session
 	state  sessionState
+	ended  *idledSession // for a session that idled out: whose it was
+
+	pendingSet   bool   // this response has set (or cleared) the pending cookie…
+	pendingToken string // …to this
 }
 
 type stateKey struct{}
@@ -242,7 +252,7 @@ func (s *server) requestState(r *http.Request) *requestState {
 		rs = &requestState{}
 	}
 	if !rs.looked {
-		rs.sess, rs.state = s.session.lookup(r, s.cookieName(sessionCookie))
+		rs.sess, rs.state, rs.ended = s.session.lookup(r, s.cookieName(sessionCookie))
 		rs.looked = true
 	}
 	return rs
