@@ -93,6 +93,12 @@ func (n *Node) Meetings(_ context.Context, q finder.Query) ([]Meeting, error) {
 	return out, nil
 }
 
+// CountMeetings is how many listings a search finds, whatever its limit:
+// the true count beside a page of them.
+func (n *Node) CountMeetings(_ context.Context, q finder.Query) (int, error) {
+	return n.listings.index.Count(q, n.now()), nil
+}
+
 // Meeting returns one listing by ID ("PEERID/slug", or the slug alone for
 // this hub's own).
 func (n *Node) Meeting(_ context.Context, id string) (Meeting, error) {

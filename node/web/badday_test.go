@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -337,4 +338,68 @@ func formOf(body string) string {
 		return m[1]
 	}
 	return ""
+}
+
+// Item 5: a search says how many meetings truly match, spells itself out
+// with each filter removable in one tap, pages through them all, and, with
+// nothing found, says what each filter costs.
+func TestSearchResultsTellTheTruth(t *testing.T) {
+	t.Parallel()
+	th := newTestHub(t, nil)
+	for i := range 98 {
+		th.addMeeting(protocol.Listing{Name: fmt.Sprintf("Reunión %02d", i), Day: intp(2), Time: fmt.Sprintf("%02d:%02d", 17+i%4, i%60),
+			Language: "es", Address: "1 Calle Mayor", Region: "Brighton"})
+	}
+	th.addMeeting(protocol.Listing{Name: "English Morning", Day: intp(2), Time: "08:00", Language: "en", Address: "2 High St", Region: "Brighton"})
+	th.addMeeting(protocol.Listing{Name: "Wednesday Evening", Day: intp(3), Time: "19:00", Language: "es", Address: "3 High St", Region: "Brighton"})
+	c := th.client()
+
+	res := c.get("/meetings?day=2&time=evening&language=es&attendance=")
+	wantStatus(t, res, http.StatusOK)
+	wantBody(t, res, "98 meetings found", "Showing 1 to 40 of 98", "Page 1 of 3",
+		`aria-label="Remove: Tuesday"`, `aria-label="Remove: Evening"`, `aria-label="Remove: Español"`)
+	if n := strings.Count(res.body, `class="meeting"`); n != 40 {
+		t.Errorf("page 1 lists %d meetings, want 40", n)
+	}
+	removeDay := regexp.MustCompile(`<a href="([^"]*)" aria-label="Remove: Tuesday"`).FindStringSubmatch(res.body)
+	if removeDay == nil || strings.Contains(removeDay[1], "day=") || !strings.Contains(removeDay[1], "language=es") {
+		t.Fatalf("the link that removes the day: %v", removeDay)
+	}
+	next := regexp.MustCompile(`rel="next" href="([^"]*)"`).FindStringSubmatch(res.body)
+	if next == nil {
+		t.Fatal("no link to the next page")
+	}
+	nextURL, _, _ := strings.Cut(strings.ReplaceAll(next[1], "&amp;", "&"), "#") // a browser keeps the fragment
+	res = c.get(nextURL)
+	wantBody(t, res, "Showing 41 to 80 of 98", "Page 2 of 3", `rel="prev"`)
+	res = c.get("/meetings?day=2&time=evening&language=es&page=3")
+	wantBody(t, res, "Showing 81 to 98 of 98", "Page 3 of 3")
+	if strings.Contains(res.body, `rel="next"`) {
+		t.Error("the last page links to a next one")
+	}
+	seen := map[string]bool{}
+	for p := 1; p <= 3; p++ {
+		body := c.get(fmt.Sprintf("/meetings?day=2&time=evening&language=es&page=%d", p)).body
+		for _, m := range regexp.MustCompile(`<strong>(Reunión \d+)</strong>`).FindAllStringSubmatch(body, -1) {
+			seen[m[1]] = true
+		}
+	}
+	if len(seen) != 98 {
+		t.Errorf("the three pages list %d different meetings, want all 98", len(seen))
+	}
+
+	// Without the day, the one on Wednesday joins them.
+	res = c.get(strings.ReplaceAll(removeDay[1], "&amp;", "&"))
+	wantBody(t, res, "99 meetings found")
+
+	// Nothing found: each filter says how many there are without it.
+	res = c.get("/meetings?day=2&time=morning&language=es")
+	wantBody(t, res, "No meetings found", "No meeting matches all of these. Remove one to see more:",
+		"Tuesday<span aria-hidden=\"true\"> ✕</span> <span class=\"without\">(0 without it)</span>",
+		"Morning<span aria-hidden=\"true\"> ✕</span> <span class=\"without\">(98 without it)</span>",
+		"Español<span aria-hidden=\"true\"> ✕</span> <span class=\"without\">(1 without it)</span>")
+
+	c.lang = "es"
+	res = c.get("/meetings?day=2&time=evening&language=es")
+	wantBody(t, res, "98 reuniones encontradas", "Página 1 de 3", `aria-label="Quitar: martes"`)
 }

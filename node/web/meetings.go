@@ -2,10 +2,13 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"html/template"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -17,11 +20,12 @@ import (
 )
 
 // How many meetings a page lists. The home page stays small for 2G; the
-// search page shows more, with a link for the rest.
+// search page shows them a page at a time, up to maxMeetings (then the
+// member is asked to narrow the search, with its true count).
 const (
 	homeMeetings = 8
 	pageMeetings = 40
-	maxMeetings  = 400
+	maxMeetings  = 2000
 )
 
 // meetingItem is one meeting in a list, already in the page's words.
@@ -208,67 +212,205 @@ func (s *server) queryFromForm(q url.Values) (finder.Query, *problem.Error) {
 type listData struct {
 	Filters  filterForm
 	Meetings []meetingItem
-	More     string // URL of the next, longer page; "" if this is all
-	Print    string // URL of the printable weekly schedule of this search
 	Searched bool
 	Filtered bool // the member chose something: show results before the form
+	// The search spelled out, each filter a link that removes it; with no
+	// result, each says how many meetings there are without it.
+	Applied []appliedFilter
+	Total   int // every meeting that matches, not just this page's
+	From    int // the first shown, counting from 1
+	To      int
+	Page    int
+	Pages   int
+	Prev    string // URL of the previous page; "" on the first
+	Next    string // URL of the next page; "" on the last
+	Capped  bool   // more match than the pages reach: narrow the search
+	Print   string // URL of the printable weekly schedule of this search
 }
+
+// appliedFilter is one filter of a search as the member reads it.
+type appliedFilter struct {
+	Label       string
+	RemoveLabel string // "Remove: Tuesday", for a screen reader
+	Remove      string // the same search without it
+	Without     int    // how many meetings match without it (said when none match)
+}
+
+// searchFilters are the URL parameters the filter form sets, in the
+// order a search is spelled out.
+var searchFilters = []string{"day", "time", "attendance", "language", "type", "region", "q", "near"}
 
 func (s *server) meetingList(w http.ResponseWriter, r *http.Request) {
 	v := s.newView(w, r, "meetings.title")
 	q := r.URL.Query()
 	d := listData{Filters: s.filterForm(v, q)}
-	for _, k := range []string{"day", "time", "type", "language", "attendance", "region", "q", "near"} {
-		if q.Get(k) != "" {
-			d.Filtered = true
-		}
-	}
 	fq, bad := s.queryFromForm(q)
-	status := http.StatusOK
 	if bad != nil {
 		v.Error = v.Problem(bad)
-		status = http.StatusBadRequest
+		v.Data = d
+		s.render(w, r, http.StatusBadRequest, "meetings", v)
+		return
+	}
+	ctx := r.Context()
+	d.Applied = s.appliedFilters(v, q)
+	d.Filtered = len(d.Applied) > 0
+	d.Page = 1
+	if p, err := strconv.Atoi(q.Get("page")); err == nil && p > 1 {
+		d.Page = min(p, maxMeetings/pageMeetings)
+	}
+	fq.Limit = d.Page * pageMeetings
+	ms, err := s.n.Meetings(ctx, fq)
+	if err == nil {
+		d.Total, err = s.n.CountMeetings(ctx, fq)
+	}
+	if err != nil {
+		s.log.Error("web: find meetings", "err", err)
+		v.Error = v.T("error.text")
+	}
+	d.Searched = true
+	reach := min(d.Total, maxMeetings)
+	d.Pages = max(1, (reach+pageMeetings-1)/pageMeetings)
+	d.Page = min(d.Page, d.Pages)
+	d.Capped = d.Total > maxMeetings
+	if first := (d.Page - 1) * pageMeetings; first < len(ms) {
+		ms = ms[first:]
+		d.From = first + 1
 	} else {
-		limit := pageMeetings
-		if fq.Limit > 0 {
-			limit = min(fq.Limit, maxMeetings)
+		ms = nil
+	}
+	for _, m := range ms {
+		d.Meetings = append(d.Meetings, item(v, m))
+	}
+	d.To = d.From + len(d.Meetings) - 1
+	page := func(n int) string {
+		u := maps.Clone(q)
+		u.Del("limit")
+		u.Del("page")
+		if n > 1 {
+			u.Set("page", strconv.Itoa(n))
 		}
-		// One more than shown says whether there is more.
-		fq.Limit = limit + 1
-		ms, err := s.n.Meetings(r.Context(), fq)
-		if err != nil {
-			s.log.Error("web: find meetings", "err", err)
-			v.Error = v.T("error.text")
-		}
-		if len(ms) > limit {
-			ms = ms[:limit]
-			if limit < maxMeetings {
-				more := url.Values{}
-				for k, vs := range q {
-					more[k] = vs
-				}
-				more.Set("limit", strconv.Itoa(min(limit*2, maxMeetings)))
-				d.More = "/meetings?" + more.Encode()
+		return "/meetings?" + u.Encode() + "#results"
+	}
+	if d.Page > 1 {
+		d.Prev = page(d.Page - 1)
+	}
+	if d.Page < d.Pages {
+		d.Next = page(d.Page + 1)
+	}
+	if d.Total == 0 {
+		// Say what each filter costs: the member sees which to let go.
+		for i, f := range d.Applied {
+			without, err := finder.QueryFromURL(removeFilterValues(q, f))
+			if err == nil {
+				without.IncludeCancelled = false
+				d.Applied[i].Without, _ = s.n.CountMeetings(ctx, without)
 			}
-		}
-		for _, m := range ms {
-			d.Meetings = append(d.Meetings, item(v, m))
-		}
-		d.Searched = true
-		if len(ms) > 0 {
-			// The same search as a weekly schedule on paper, for someone
-			// with no phone. The day is the schedule's pages, so it goes.
-			week := url.Values{}
-			for k, vs := range q {
-				if k != "day" && k != "limit" {
-					week[k] = vs
-				}
-			}
-			d.Print = "/meetings/print?" + week.Encode()
 		}
 	}
+	if d.Total > 0 {
+		// The same search as a weekly schedule on paper, for someone
+		// with no phone. The day is the schedule's pages, so it goes.
+		week := url.Values{}
+		for k, vs := range q {
+			if k != "day" && k != "limit" && k != "page" {
+				week[k] = vs
+			}
+		}
+		d.Print = "/meetings/print?" + week.Encode()
+	}
 	v.Data = d
-	s.render(w, r, status, "meetings", v)
+	s.render(w, r, http.StatusOK, "meetings", v)
+}
+
+// appliedFilters spells out the search in the URL parameters q, one filter
+// at a time, in the page's words, each with the link that removes it.
+func (s *server) appliedFilters(v *view, q url.Values) []appliedFilter {
+	var out []appliedFilter
+	add := func(label string, remove url.Values) {
+		remove.Del("page")
+		remove.Del("limit")
+		out = append(out, appliedFilter{Label: label, RemoveLabel: v.T("filter.remove", label), Remove: "/meetings?" + remove.Encode()})
+	}
+	without := func(name string) url.Values {
+		u := maps.Clone(q)
+		u.Del(name)
+		if name == "near" {
+			u.Del("radius")
+		}
+		return u
+	}
+	for _, name := range searchFilters {
+		if name == "type" {
+			for i, code := range q["type"] {
+				if code = strings.TrimSpace(code); code != "" {
+					u := maps.Clone(q)
+					u["type"] = slices.Delete(slices.Clone(q["type"]), i, i+1)
+					add(v.TypeName(code), u)
+				}
+			}
+			continue
+		}
+		value := strings.TrimSpace(q.Get(name))
+		if value == "" {
+			continue
+		}
+		var label string
+		switch name {
+		case "day":
+			day, err := finder.ParseDay(value)
+			switch {
+			case err != nil:
+				label = value
+			case day == finder.Today:
+				label = v.T("filter.today")
+			case day == finder.Tomorrow:
+				label = v.T("filter.tomorrow")
+			default:
+				label = dayLong(v, int(day))
+			}
+		case "time":
+			w, err := finder.ParseWindow(value)
+			label = value
+			if err == nil && w != "" {
+				label = v.T("time." + w)
+			}
+		case "attendance":
+			a, err := finder.ParseAttendance(value)
+			label = value
+			if err == nil {
+				label = v.T("attendance." + a)
+			}
+		case "language":
+			label = value
+			for _, l := range filterLanguages {
+				if strings.EqualFold(l.Tag, value) {
+					label = l.Name
+				}
+			}
+		case "region":
+			label = value
+		case "q":
+			label = v.T("filter.wordslabel", value)
+		case "near":
+			radius := cmp.Or(strings.TrimSpace(q.Get("radius")), strconv.Itoa(finder.DefaultRadiusKm))
+			if _, err := strconv.ParseFloat(radius, 64); err == nil {
+				radius += " km" // the form's radii are kilometres
+			}
+			label = v.T("filter.nearlabel", value, radius)
+		}
+		add(label, without(name))
+	}
+	return out
+}
+
+// removeFilterValues is the search of an applied filter's Remove link.
+func removeFilterValues(q url.Values, f appliedFilter) url.Values {
+	_, query, _ := strings.Cut(f.Remove, "?")
+	u, err := url.ParseQuery(query)
+	if err != nil {
+		return q
+	}
+	return u
 }
 
 // detailData is one meeting's page.
