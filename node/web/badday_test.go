@@ -403,3 +403,51 @@ func TestSearchResultsTellTheTruth(t *testing.T) {
 	res = c.get("/meetings?day=2&time=evening&language=es")
 	wantBody(t, res, "98 reuniones encontradas", "Página 1 de 3", `aria-label="Quitar: martes"`)
 }
+
+// Item 6: mood and craving in two charts on the same days, told apart by
+// shape as well as colour, with a line and a date each week, and said in
+// words for everyone.
+func TestChartReadsInShapesAndWords(t *testing.T) {
+	t.Parallel()
+	th := newTestHub(t, nil) // Tuesday 1 December 2026, 18:00 in London
+	th.addMember("river", "246813")
+	acct, err := th.n.Members().Unlock(t.Context(), "river", "246813")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := th.clock.Now()
+	add := func(daysAgo, mood, craving int, used bool) {
+		t.Helper()
+		if _, err := acct.AddCheckIn(members.CheckIn{At: now.AddDate(0, 0, -daysAgo), Mood: mood, Craving: &craving, Used: used}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add(10, 2, 7, true) // last week
+	add(9, 2, 5, false)
+	add(2, 3, 3, false) // this week
+	add(1, 3, 2, false)
+	add(0, 4, 1, false)
+	c := th.client()
+	c.signIn("river", "246813")
+	res := c.get("/me")
+	wantStatus(t, res, http.StatusOK)
+	wantBody(t, res, `<p id="chart-summary">Check-ins this week: 3. Mood mostly okay. Craving about 2 of 10, lower than last week (6).</p>`,
+		`aria-describedby="chart-summary"`, ">Very good<", ">Very low<", ">10<", ">0<",
+		">3 Nov<", ">10 Nov<", ">17 Nov<", ">24 Nov<", ">Today<")
+	if n := strings.Count(res.body, `<svg class="chart"`); n != 2 {
+		t.Errorf("%d charts, want two (mood, craving)", n)
+	}
+	mood, craving, _ := strings.Cut(res.body[strings.Index(res.body, `id="chart-mood-t"`):], `id="chart-craving-t"`)
+	if strings.Count(mood, "<circle") != 5 || strings.Contains(mood, "<rect") {
+		t.Errorf("the mood chart does not mark each of 5 days with a circle:\n%s", mood)
+	}
+	if strings.Count(craving, "<rect") != 5 || strings.Contains(craving[:strings.Index(craving, "</svg>")], "<circle") {
+		t.Errorf("the craving chart does not mark each of 5 days with a square")
+	}
+	if !strings.Contains(craving, `fill="#5b3f8c"`) {
+		t.Error("the day the member used is not marked")
+	}
+
+	c.lang = "es"
+	wantBody(t, c.get("/me"), "Registros esta semana: 3. Ánimo casi siempre: regular. Ganas de unos 2 sobre 10, menos que la semana pasada (6).", ">3 nov<")
+}

@@ -31,6 +31,7 @@ type meData struct {
 	Next       string   // the next milestone, in words; "" past the table
 	ToGo       int
 	Chart      template.HTML
+	Summary    string // the chart in words
 	History    []historyItem
 	Total      int
 }
@@ -89,7 +90,8 @@ func (s *server) renderMe(w http.ResponseWriter, r *http.Request, status int, v 
 			d.Next, d.ToGo = milestoneWords(v, next), next-d.Days
 		}
 	}
-	d.Chart = moodChart(v, checkIns, today, zone)
+	d.Chart = moodCharts(v, checkIns, today, zone, "chart-summary")
+	d.Summary = chartSummary(v, checkIns, today, zone)
 	meetingNames := map[string]string{}
 	for i, c := range checkIns {
 		if i == historyShown {
