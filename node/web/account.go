@@ -380,7 +380,7 @@ const kdfWait = 20 * time.Second
 // answered the request; on that one the caller says it in its own page.
 func (s *server) unlock(w http.ResponseWriter, r *http.Request, nick, pin string) (*members.Account, error) {
 	client := clientAddr(r)
-	at, wait := s.signins.reserve(client)
+	at, wait := s.signins.reserve(client, nameKey(nick))
 	if wait > 0 {
 		s.tooManyTries(w, r, wait)
 		return nil, members.ErrTooManyAttempts
@@ -396,9 +396,12 @@ func (s *server) unlock(w http.ResponseWriter, r *http.Request, nick, pin string
 }
 
 // countsAsFailure reports whether a PIN attempt that ended in err counts
-// against the client: a wrong PIN, or one tried while its name was locked.
+// against the client: a wrong PIN. One tried while its name is locked
+// checked no PIN, so it guessed nothing: the name's lock answers it, and
+// the others at the same address (a family phone, a kiosk) are not held
+// up by it.
 func countsAsFailure(err error) bool {
-	return errors.Is(err, members.ErrWrongPIN) || errors.Is(err, members.ErrTooManyAttempts)
+	return errors.Is(err, members.ErrWrongPIN)
 }
 
 // answerPINError answers the errors of a PIN check or a new account that
@@ -497,12 +500,12 @@ func (s *server) signup(w http.ResponseWriter, r *http.Request) {
 	// Both counts start before any work: new accounts per client, and
 	// failures (a taken nickname tells who exists, like a wrong PIN).
 	client := clientAddr(r)
-	made, wait := s.signups.reserve(client)
+	made, wait := s.signups.reserve(client, "")
 	if wait > 0 {
 		s.tooManyTries(w, r, wait)
 		return
 	}
-	failed, wait := s.signins.reserve(client)
+	failed, wait := s.signins.reserve(client, nameKey(nick))
 	if wait > 0 {
 		s.signups.refund(client, made)
 		s.tooManyTries(w, r, wait)

@@ -451,3 +451,21 @@ func TestChartReadsInShapesAndWords(t *testing.T) {
 	c.lang = "es"
 	wantBody(t, c.get("/me"), "Registros esta semana: 3. Ánimo casi siempre: regular. Ganas de unos 2 sobre 10, menos que la semana pasada (6).", ">3 nov<")
 }
+
+// Item 7: on a family phone (one address), a member who keeps getting
+// their own PIN wrong is held by their nickname's lock, not the phone's:
+// the next member signs in at once.
+func TestLockoutDoesNotBlockTheFamilyPhone(t *testing.T) {
+	t.Parallel()
+	th := newTestHub(t, nil)
+	th.addMember("amani", "246813")
+	th.addMember("baraka", "864213")
+	phone := th.client()
+	for range 3 * signinRule.allowed {
+		res := phone.post("/signin", "/signin", url.Values{"nick": {"amani"}, "pin": {"000000"}})
+		if res.StatusCode != http.StatusSeeOther && res.StatusCode != http.StatusTooManyRequests {
+			t.Fatalf("a wrong PIN: status %d", res.StatusCode)
+		}
+	}
+	phone.signIn("baraka", "864213")
+}

@@ -128,14 +128,24 @@ func newTab(t testing.TB) context.Context {
 // package's handler on its web address; the browser talks to it over TCP.
 func runningHub(t testing.TB) (*node.Node, string) {
 	t.Helper()
+	return runningHubWith(t, nil, nil)
+}
+
+// runningHubWith is runningHub with its config changed by mutate and, if
+// now is not nil, its clock (the node's and the page's).
+func runningHubWith(t testing.TB, mutate func(*node.Config), now func() time.Time) (*node.Node, string) {
+	t.Helper()
 	dir := t.TempDir()
 	if err := node.Init(dir, "Test hub"); err != nil {
 		t.Fatal(err)
 	}
 	cfg := testConfig()
+	if mutate != nil {
+		mutate(&cfg)
+	}
 	logger := testLogger(t)
-	n, err := node.Open(dir, node.Options{Config: &cfg, Logger: logger, Web: func(n *node.Node) http.Handler {
-		return Handler(n, Options{Logger: logger})
+	n, err := node.Open(dir, node.Options{Config: &cfg, Logger: logger, Now: now, Web: func(n *node.Node) http.Handler {
+		return Handler(n, Options{Logger: logger, Now: now})
 	}})
 	if err != nil {
 		t.Fatal(err)

@@ -42,6 +42,7 @@ type meetingItem struct {
 	Format      string // "peer-led", "facilitated" or ""
 	FormatLabel string
 	Badge       string // "In progress", "Cancelled"
+	Meta        string // how, where, how far, who leads: the line under the name
 }
 
 // meetingURL is the page of a listing: /meetings/HUB/slug.
@@ -102,6 +103,7 @@ func item(v *view, m node.Meeting) meetingItem {
 	if m.DistanceKm != nil {
 		it.Distance = v.T("distance.km", *m.DistanceKm)
 	}
+	it.Meta = strings.Join(nonEmpty(it.HowLabel, it.Place, it.Distance, it.FormatLabel), " · ")
 	return it
 }
 

@@ -228,7 +228,7 @@ func (s *server) notFound(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) tooLarge(w http.ResponseWriter, r *http.Request) {
-	s.plain(w, r, http.StatusRequestEntityTooLarge, "toolarge.title", "toolarge.text", maxFormBytes>>10)
+	s.plain(w, r, http.StatusRequestEntityTooLarge, "toolarge.title", "toolarge.text")
 }
 
 // requestState is what this request knows about its session, looked up

@@ -119,7 +119,7 @@ func TestCheckInBadInputStoresNothing(t *testing.T) {
 		{"craving 11", url.Values{"mood": {"3"}, "craving": {"11"}}, "from 0 to 10"},
 		{"craving word", url.Values{"mood": {"3"}, "craving": {"lots"}}, "could not read what was sent"},
 		{"too many triggers", url.Values{"mood": {"3"}, "trigger_other": {"a,b,c,d,e,f,g,h,i,j,k"}}, "at most 10 things"},
-		{"note over 2 KB", url.Values{"mood": {"3"}, "note": {strings.Repeat("é", 1025)}}, "longer than 2 KB"},
+		{"note over 2 KB", url.Values{"mood": {"3"}, "note": {strings.Repeat("é", 1025)}}, "longer than one check-in can keep (about 2,000 letters)"},
 		{"unknown meeting", url.Values{"mood": {"3"}, "meeting": {"nope"}}, "could not find that meeting"},
 		{"long trigger", url.Values{"mood": {"3"}, "trigger_other": {strings.Repeat("x", 33)}}, "at most 32 letters"},
 	}
