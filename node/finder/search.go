@@ -50,11 +50,14 @@ func (ix *Index) Search(q Query, now time.Time) []Result {
 		return nil
 	}
 	defer ix.mu.RUnlock()
-	s.each(func(c candidate, e *entry) {
-		if s.admits(c) && s.passesCostly(e) {
-			s.add(c)
+	for p, page := range ix.pages {
+		base := uint32(p * pageSize)
+		for j := range min(pageSize, ix.used-base) {
+			if c, ok := s.candidate(&page.hot[j], &page.cold[j], base+j); ok && s.admits(c) && s.passesCostly(&page.cold[j]) {
+				s.add(c)
+			}
 		}
-	})
+	}
 	return s.results()
 }
 
@@ -67,11 +70,14 @@ func (ix *Index) Count(q Query, now time.Time) int {
 	}
 	defer ix.mu.RUnlock()
 	n := 0
-	s.each(func(_ candidate, e *entry) {
-		if s.passesCostly(e) {
-			n++
+	for p, page := range ix.pages {
+		base := uint32(p * pageSize)
+		for j := range min(pageSize, ix.used-base) {
+			if _, ok := s.candidate(&page.hot[j], &page.cold[j], base+j); ok && s.passesCostly(&page.cold[j]) {
+				n++
+			}
 		}
-	})
+	}
 	return n
 }
 
@@ -91,29 +97,18 @@ func (ix *Index) begin(q Query, now time.Time) (*search, bool) {
 	return s, true
 }
 
-// each calls keep with every listing that passes the cheap filters and,
-// for today or tomorrow, sits in that day; the caller applies the costly
-// ones (passesCostly) when it needs them.
-func (s *search) each(keep func(c candidate, e *entry)) {
-	ix := s.ix
-	for p, page := range ix.pages {
-		base := uint32(p * pageSize)
-		for j := range min(pageSize, ix.used-base) {
-			h := &page.hot[j]
-			if !s.passesHot(h) {
-				continue
-			}
-			e := &page.cold[j]
-			if s.readsCold && !s.passesCold(e) {
-				continue
-			}
-			c := candidate{key: s.key(h), slot: base + j}
-			if s.relative && !s.inDays(c.key) {
-				continue
-			}
-			keep(c, e)
-		}
+// candidate is the listing at slot with its sort key, if it passes the
+// cheap filters and, for today or tomorrow, sits in that day; the caller
+// applies the costly ones (passesCostly) when it needs them.
+func (s *search) candidate(h *hotEntry, e *entry, slot uint32) (candidate, bool) {
+	if !s.passesHot(h) || s.readsCold && !s.passesCold(e) {
+		return candidate{}, false
 	}
+	c := candidate{key: s.key(h), slot: slot}
+	if s.relative && !s.inDays(c.key) {
+		return candidate{}, false
+	}
+	return c, true
 }
 
 // search is one Search call's state.
