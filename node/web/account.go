@@ -188,8 +188,16 @@ func (s *server) parseForm(w http.ResponseWriter, r *http.Request) bool {
 	return false
 }
 
+// forbidden refuses a form whose token is wrong. A refused check-in that
+// says the member is not safe still shows the crisis lines: they are
+// public, and this may be the worst moment to be told only "refused".
 func (s *server) forbidden(w http.ResponseWriter, r *http.Request) {
-	s.plain(w, r, http.StatusForbidden, "csrf.title", "csrf.text")
+	v := s.newView(w, r, "csrf.title")
+	v.Data = v.T("csrf.text")
+	if r.URL.Path == "/checkin" && r.PostForm.Get("unsafe") == "1" {
+		v.Crisis = crisisLines(s.cfg.Help.CrisisLines)
+	}
+	s.render(w, r, http.StatusForbidden, "message", v)
 }
 
 // signinData is the sign-in page's own data.

@@ -469,3 +469,16 @@ func TestLockoutDoesNotBlockTheFamilyPhone(t *testing.T) {
 	}
 	phone.signIn("baraka", "864213")
 }
+
+// A check-in that says the member is not safe, refused for its token (a
+// page from another sign-in), still shows the crisis lines.
+func TestRefusedUnsafeCheckInShowsTheCrisisLines(t *testing.T) {
+	t.Parallel()
+	th := newTestHub(t, nil)
+	th.addMember("river", "246813")
+	c := th.client()
+	c.signIn("river", "246813")
+	res := c.do(http.MethodPost, "/checkin", url.Values{"csrf": {randomToken()}, "mood": {"1"}, "unsafe": {"1"}})
+	wantStatus(t, res, http.StatusForbidden)
+	wantBody(t, res, "Samaritans: 116 123", "Form not accepted")
+}
