@@ -123,8 +123,11 @@ func askSetup(c *cli.Context) (s node.Setup, notes []string, err error) {
 
 	country := c.String("country")
 	if country == "" && interactive {
-		if country, err = ask("The hub's country, two letters such as KE, for its crisis lines (Enter to set them yourself)", node.CountryOfZone(s.Timezone)); err != nil {
+		if country, err = ask("The hub's country, two letters such as KE, for its crisis lines ('-' to set them yourself in config.toml)", node.CountryOfZone(s.Timezone)); err != nil {
 			return s, nil, err
+		}
+		if country == "-" {
+			country = ""
 		}
 	}
 	switch lines, ok := node.CrisisLinesFor(country); {
@@ -136,6 +139,7 @@ func askSetup(c *cli.Context) (s node.Setup, notes []string, err error) {
 		if !interactive || c.IsSet("country") {
 			return s, nil, usagef("--country %s: Hearth has no crisis lines for it; leave it out and set help.crisis_lines in config.toml (known: %s)", country, strings.Join(node.CrisisLineCountries(), " "))
 		}
+		notes = append(notes, "Hearth has no crisis lines for "+country+" (it has: "+strings.Join(node.CrisisLineCountries(), " ")+")")
 		fallthrough
 	default:
 		notes = append(notes, "crisis lines: none set; until you set help.crisis_lines in config.toml, every help page says so and tells members to call their local emergency number")
