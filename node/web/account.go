@@ -247,6 +247,11 @@ func (s *server) renderSignin(w http.ResponseWriter, r *http.Request, status int
 		}
 		d.HeldUntil = e.expires.In(s.zone).Format("15:04")
 	}
+	if d.Held > 0 {
+		// The page says why the member signs in again, and what is kept:
+		// the crisis lines come first, with nothing above them.
+		v.Flash = ""
+	}
 	if d.Unsafe {
 		v.Title = v.T("unsafe.title")
 	}
