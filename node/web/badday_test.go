@@ -482,3 +482,19 @@ func TestRefusedUnsafeCheckInShowsTheCrisisLines(t *testing.T) {
 	wantStatus(t, res, http.StatusForbidden)
 	wantBody(t, res, "Samaritans: 116 123", "Form not accepted")
 }
+
+// Item 7: a hub whose operator set no crisis lines shows no made-up number:
+// every page that would show them says they are not set, and what to call.
+func TestNoCrisisLinesSaysSo(t *testing.T) {
+	t.Parallel()
+	th := newTestHub(t, func(c *node.Config) { c.Help.CrisisLines = node.DefaultConfig().Help.CrisisLines })
+	c := th.client()
+	for _, path := range []string{"/help", "/crisis"} {
+		res := c.get(path)
+		wantStatus(t, res, http.StatusOK)
+		wantBody(t, res, "The person who runs this hub has not set its crisis lines yet", "local emergency number")
+		if strings.Contains(res.body, `href="tel:`) {
+			t.Errorf("%s offers a number the operator never set", path)
+		}
+	}
+}
