@@ -49,7 +49,7 @@ type NetworkConfig struct {
 type ListingsConfig struct {
 	Lifetime        Duration `toml:"lifetime" comment:"How long a listing this hub issues stays valid (at most 180 days): a dead hub's listings fade out."`
 	RenewBefore     Duration `toml:"renew_before" comment:"Re-issue this hub's listings when they have less than this left."`
-	DefaultTimezone string   `toml:"default_timezone" comment:"IANA time zone for meetings added without --timezone; empty = this machine's zone."`
+	DefaultTimezone string   `toml:"default_timezone" comment:"The hub's IANA time zone: its \"today\" on the page, the CLI, the API and the print, and the zone of meetings added without --timezone; empty = this machine's zone ('hearth status' warns)."`
 }
 
 // MeetingsConfig is about importing and finding meetings.
@@ -64,6 +64,10 @@ type WebConfig struct {
 	TLSCert      string   `toml:"tls_cert" comment:"PEM certificate file; with tls_key, the page is served over HTTPS."`
 	TLSKey       string   `toml:"tls_key" comment:"PEM private key file for tls_cert."`
 	SessionIdle  Duration `toml:"session_idle" comment:"A member is signed out after this long without a request."`
+	// A check-in posted after the member was signed out is kept, sealed,
+	// until they sign in again: these bound how many and for how long.
+	HeldForms int      `toml:"held_forms" comment:"How many forms posted after a sign-out (a check-in written slowly) the hub keeps, sealed in memory, for their member to sign in and save; past it, the page gives the member their words back to copy."`
+	HeldFor   Duration `toml:"held_for" comment:"How long such a form is kept for its member to sign in again."`
 	// Without TLS, anyone on the network can read PINs and check-ins as
 	// they pass: serving beyond this machine that way must be a choice.
 	AllowPlainHTTPOnLAN bool `toml:"allow_plain_http_on_lan" comment:"Serve the page without TLS on an address other devices can reach; PINs and check-ins then cross the network readable by anyone on it (see README)."`
@@ -83,7 +87,7 @@ type MembersConfig struct {
 
 // HelpConfig is what the help page and an unsafe check-in show.
 type HelpConfig struct {
-	CrisisLines []string `toml:"crisis_lines" comment:"Crisis lines shown on every help page and after a check-in that says the member is not safe, as \"Name: number\"."`
+	CrisisLines []string `toml:"crisis_lines" comment:"Crisis lines shown on every help page and after a check-in that says the member is not safe, as \"Name: number\". Empty: the pages say the operator has not set them ('hearth init --country CC' fills them for some countries)."`
 }
 
 // StoreConfig is about the node's Badger store.
@@ -115,11 +119,15 @@ func DefaultConfig() Config {
 			Listen:       "127.0.0.1:7777",
 			AllowedHosts: []string{},
 			SessionIdle:  Duration(15 * time.Minute),
+			// Each is at most one form (16 KiB): 256 of them are 4 MiB.
+			HeldForms: 256,
+			HeldFor:   Duration(time.Hour),
 		},
 		Members: MembersConfig{PINChecksAtOnce: members.DefaultKDFSlots, BuddyCodeLifetime: Duration(members.DefaultBuddyCodeLifetime)},
-		Help: HelpConfig{
-			CrisisLines: []string{"Emergency services: 112"},
-		},
+		// No number by default: one that is wrong where the hub is could
+		// cost a life. 'hearth init --country' fills them in from a table
+		// (crisislines.go); without any, help pages say they are not set.
+		Help:  HelpConfig{CrisisLines: []string{}},
 		Store: StoreConfig{GCInterval: Duration(10 * time.Minute)},
 	}
 }
@@ -175,6 +183,12 @@ func (c *Config) Validate() error {
 	}
 	if c.Web.SessionIdle.D() < time.Minute {
 		return fmt.Errorf("web.session_idle: at least 1m")
+	}
+	if n := c.Web.HeldForms; n < 1 || n > 100000 {
+		return fmt.Errorf("web.held_forms: between 1 and 100000")
+	}
+	if d := c.Web.HeldFor.D(); d < time.Minute || d > 24*time.Hour {
+		return fmt.Errorf("web.held_for: between 1m and 24h")
 	}
 	if n := c.Members.PINChecksAtOnce; n < 1 || n > 64 {
 		return fmt.Errorf("members.pin_checks_at_once: between 1 and 64")

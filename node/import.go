@@ -58,6 +58,11 @@ type ImportSummary struct {
 	Skipped          []meetingguide.Skipped `json:"skipped"`
 	UnknownProviders []meetingguide.Flag    `json:"unknown_providers"`
 	Repairs          []meetingguide.Repair  `json:"repairs"` // details dropped to keep a meeting
+	// ZoneSet is the zone this import made the hub's own
+	// (listings.default_timezone, which was empty); ZoneNeedsRestart: the
+	// hub was running, and takes it when it next starts.
+	ZoneSet          string `json:"zone_set,omitempty"`
+	ZoneNeedsRestart bool   `json:"zone_needs_restart,omitempty"`
 }
 
 // ImportMeetings brings a Meeting Guide feed in as this hub's meetings.
@@ -129,6 +134,9 @@ func (n *Node) ImportMeetings(ctx context.Context, feed []byte, opts ImportOptio
 		if err := n.store.Sync(); err != nil {
 			return sum, err
 		}
+		if err := n.adoptZone(opts.Timezone, &sum); err != nil {
+			return sum, err
+		}
 	}
 	if len(res.Listings) > manyListings {
 		// The decoded rows are garbage now: for a country's feed, hundreds
@@ -137,6 +145,27 @@ func (n *Node) ImportMeetings(ctx context.Context, feed []byte, opts ImportOptio
 		debug.FreeOSMemory()
 	}
 	return sum, nil
+}
+
+// adoptZone makes tz the hub's zone if it has none yet: an operator who
+// says where a feed's meetings are has said where the hub is, and a hub
+// left on its machine's zone (often UTC on a server) would call Tuesday
+// night's meetings Wednesday's. It is written in the node directory's
+// config.toml, where the operator sees it, if that file leaves it empty
+// too.
+func (n *Node) adoptZone(tz string, sum *ImportSummary) error {
+	if tz == "" || n.cfg.Listings.DefaultTimezone != "" {
+		return nil
+	}
+	path := ConfigPath(n.dir)
+	if onDisk, err := LoadConfig(path); err != nil || onDisk.Listings.DefaultTimezone != "" {
+		return nil
+	}
+	if err := SetConfigValue(path, "listings", "default_timezone", tz); err != nil {
+		return fmt.Errorf("meetings imported, but the hub's zone was not set: %w", err)
+	}
+	sum.ZoneSet, sum.ZoneNeedsRestart = tz, n.running() != nil
+	return nil
 }
 
 // manyListings is the count past which loading or importing listings hands

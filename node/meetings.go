@@ -9,6 +9,7 @@ import (
 
 	"hearth/node/finder"
 	"hearth/protocol"
+	"hearth/protocol/meetingguide"
 )
 
 // ErrUnknownMeeting is returned for a listing ID the hub does not hold.
@@ -35,6 +36,9 @@ func (n *Node) meeting(l *protocol.Listing) Meeting {
 // CLI's --json show it: its ID, hub, version and validity, its meeting
 // fields, and where it stands in time. It is made from a Meeting by API,
 // so the signed listing's own encoding can change without changing it.
+// Its attendance is always the one the member page shows
+// (meetingguide.Attendance), given or derived; a meeting not meeting for
+// now ("inactive") has no next.
 type APIMeeting struct {
 	ID        string    `json:"id"`
 	Hub       string    `json:"hub"`
@@ -52,10 +56,12 @@ type APIMeeting struct {
 // API is m in its API form.
 func (m Meeting) API() APIMeeting {
 	l := m.Listing
-	return APIMeeting{
+	a := APIMeeting{
 		ID: m.ID, Hub: l.Hub, Seq: l.Seq, IssuedAt: l.IssuedAt, ExpiresAt: l.ExpiresAt, Cancelled: l.Cancelled,
 		Draft: DraftOf(*l), Own: m.Own, Next: m.Next, InProgress: m.InProgress, DistanceKm: m.DistanceKm,
 	}
+	a.Attendance = meetingguide.Attendance(l)
+	return a
 }
 
 // APIMeetings is API of each meeting, [] (not null in JSON) for none.
@@ -85,6 +91,12 @@ func (n *Node) Meetings(_ context.Context, q finder.Query) ([]Meeting, error) {
 		out = append(out, m)
 	}
 	return out, nil
+}
+
+// CountMeetings is how many listings a search finds, whatever its limit:
+// the true count beside a page of them.
+func (n *Node) CountMeetings(_ context.Context, q finder.Query) (int, error) {
+	return n.listings.index.Count(q, n.now()), nil
 }
 
 // Meeting returns one listing by ID ("PEERID/slug", or the slug alone for

@@ -41,17 +41,26 @@ func (n *Node) Identity(context.Context) (IDInfo, error) {
 
 // Status is the hub at a glance, as `hearth status` prints it.
 type Status struct {
-	Running  bool              `json:"running"`
-	ID       string            `json:"id"`
-	Name     string            `json:"name"`
-	Web      string            `json:"web"` // address of the member page and JSON API
-	TLS      bool              `json:"tls"` // the page is served over HTTPS
-	Policy   string            `json:"policy"`
-	Peers    int               `json:"peers"` // connected now
-	Listings ListingCounts     `json:"listings"`
-	Members  int               `json:"members"`
-	Accepted uint64            `json:"accepted"` // listings taken in since start
-	Rejected map[string]uint64 `json:"rejected"` // listings refused since start, by reason
+	Running  bool          `json:"running"`
+	ID       string        `json:"id"`
+	Name     string        `json:"name"`
+	Web      string        `json:"web"` // address of the member page and JSON API
+	TLS      bool          `json:"tls"` // the page is served over HTTPS
+	Policy   string        `json:"policy"`
+	Peers    int           `json:"peers"` // connected now
+	Listings ListingCounts `json:"listings"`
+	Members  int           `json:"members"`
+	// Zone is the hub's time zone (HubZone): its "today" on the page, the
+	// CLI, the API and the print; ZoneFrom says where it came from
+	// (ZoneFromConfig, ZoneFromMachine or ZoneFromNone): anything but
+	// config means listings.default_timezone is not set.
+	Zone     string `json:"zone"`
+	ZoneFrom string `json:"zone_from"`
+	// CrisisLines is how many crisis lines help.crisis_lines lists: with
+	// none, every help page says the operator has not set them.
+	CrisisLines int               `json:"crisis_lines"`
+	Accepted    uint64            `json:"accepted"` // listings taken in since start
+	Rejected    map[string]uint64 `json:"rejected"` // listings refused since start, by reason
 }
 
 // ListingCounts counts the listings a hub holds.
@@ -65,8 +74,10 @@ type ListingCounts struct {
 func (n *Node) Status(context.Context) (Status, error) {
 	s := Status{
 		ID: n.id.String(), Name: n.cfg.Name, Web: n.cfg.Web.Listen, TLS: n.cfg.Web.TLSCert != "", Policy: n.cfg.Network.Policy,
-		Accepted: n.stats.accepted.Load(), Rejected: n.stats.rejections(),
+		Accepted: n.stats.accepted.Load(), Rejected: n.stats.rejections(), CrisisLines: len(n.cfg.Help.CrisisLines),
 	}
+	zone, from := hubZone(n.cfg)
+	s.Zone, s.ZoneFrom = zone.String(), from
 	if nw := n.running(); nw != nil {
 		s.Running = true
 		s.Web = nw.webAddr

@@ -82,7 +82,7 @@ func TestEveryCallReachesTheNode(t *testing.T) {
 	}
 
 	day := 2
-	m, err := c.AddMeeting(ctx, node.Draft{Name: "Tuesday Hope", Day: &day, Time: "19:00", Types: []string{"O"}})
+	m, err := c.AddMeeting(ctx, node.Draft{Name: "Tuesday Hope", Day: &day, Time: "19:00", Types: []string{"O"}, Address: "Community Hall, Kibera"})
 	must("add meeting", err)
 	if m.Slug != "tuesday-hope" || m.Timezone != "Africa/Nairobi" || !m.Own {
 		t.Errorf("added %+v", m)

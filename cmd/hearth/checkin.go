@@ -110,7 +110,11 @@ func addCheckIn(c *cli.Context) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(c.App.Writer, "check-in saved for %s at %s\n", nick, saved.At.Local().Format("2006-01-02 15:04"))
+		zone, err := hubZone(ctx, op)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.App.Writer, "check-in saved for %s at %s\n", nick, saved.At.In(zone).Format("2006-01-02 15:04 MST"))
 		return nil
 	})
 }
@@ -170,11 +174,17 @@ func printCheckIns(c *cli.Context, defaultFormat string) error {
 		case "csv":
 			return members.ExportCSV(c.App.Writer, list)
 		}
-		return printCheckInTable(c, nick, list)
+		zone, err := hubZone(ctx, op)
+		if err != nil {
+			return err
+		}
+		return printCheckInTable(c, nick, list, zone)
 	})
 }
 
-func printCheckInTable(c *cli.Context, nick string, list []members.CheckIn) error {
+// printCheckInTable lists check-ins with their times on the hub's clock
+// (zone), as the member's page shows them.
+func printCheckInTable(c *cli.Context, nick string, list []members.CheckIn, zone *time.Location) error {
 	if len(list) == 0 {
 		fmt.Fprintf(c.App.Writer, "%s has no check-ins yet\n", nick)
 		return nil
@@ -185,7 +195,7 @@ func printCheckInTable(c *cli.Context, nick string, list []members.CheckIn) erro
 		if ci.Craving != nil {
 			craving = fmt.Sprint(*ci.Craving)
 		}
-		t.row(ci.At.Local().Format(time.DateTime), fmt.Sprint(ci.Mood), craving, yesNo(ci.Used),
+		t.row(ci.At.In(zone).Format(time.DateTime), fmt.Sprint(ci.Mood), craving, yesNo(ci.Used),
 			strings.Join(ci.Triggers, ","), truncate(ci.Note, 50))
 	}
 	return t.flush()

@@ -80,6 +80,12 @@ func printImportSummary(w io.Writer, file string, sum node.ImportSummary) {
 	} else {
 		fmt.Fprintf(w, "imported %s: %s\n", filepath.Base(file), counts)
 	}
+	if sum.ZoneSet != "" {
+		fmt.Fprintf(w, "the hub's time zone is now %s (listings.default_timezone was empty): its \"today\" is that zone's\n", sum.ZoneSet)
+		if sum.ZoneNeedsRestart {
+			fmt.Fprintln(w, "restart the hub ('hearth run') for its page to use it")
+		}
+	}
 	if len(sum.Skipped) > 0 {
 		fmt.Fprintln(w, "\nskipped rows (fix them in the feed and import again):")
 		for _, s := range sum.Skipped {

@@ -12,6 +12,7 @@ import (
 
 	"hearth/node"
 	"hearth/node/finder"
+	"hearth/node/web"
 	"hearth/protocol"
 	"hearth/protocol/meetingguide"
 )
@@ -100,7 +101,8 @@ func meetingFlags() []cli.Flag {
 		&cli.StringFlag{Name: "end", Usage: "end time, HH:MM in 24 hours"},
 		&cli.StringFlag{Name: "timezone", Usage: "IANA zone such as Africa/Nairobi (default: listings.default_timezone, else this machine's)"},
 		&cli.StringSliceFlag{Name: "type", Usage: "Meeting Guide type code, such as O (open) or C (closed); repeat for more"},
-		&cli.StringFlag{Name: "address", Usage: "street address where the meeting is held"},
+		&cli.StringFlag{Name: "address", Usage: "street address where the meeting is held: members see it as in person"},
+		&cli.BoolFlag{Name: "approximate", Usage: "the address is only an area, not a door to knock on (members then see an online-only meeting as online)"},
 		&cli.StringFlag{Name: "online", Usage: "URL of the online meeting (with --address too for a hybrid meeting)"},
 		&cli.StringFlag{Name: "region", Usage: "town or area, shown even when the address is not"},
 		&cli.StringFlag{Name: "language", Usage: "language tag of the meeting, such as en or sw"},
@@ -134,6 +136,7 @@ func addMeeting(c *cli.Context) error {
 			return fmt.Errorf("meeting not added: %w", err)
 		}
 		fmt.Fprintln(c.App.Writer, m.ID)
+		sayAttendance(c, m)
 		return nil
 	})
 }
@@ -160,6 +163,7 @@ func updateMeeting(c *cli.Context) error {
 			return fmt.Errorf("meeting not updated: %w", err)
 		}
 		fmt.Fprintln(c.App.Writer, m.ID)
+		sayAttendance(c, m)
 		return nil
 	})
 }
@@ -188,7 +192,7 @@ func applyMeetingFlags(c *cli.Context, l *node.Draft) error {
 		{"time", &l.Time},
 		{"end", &l.EndTime},
 		{"timezone", &l.Timezone},
-		{"address", &l.FormattedAddress},
+		{"address", &l.Address},
 		{"online", &l.ConferenceURL},
 		{"region", &l.Region},
 		{"language", &l.Language},
@@ -201,10 +205,32 @@ func applyMeetingFlags(c *cli.Context, l *node.Draft) error {
 			*s.field = c.String(s.flag)
 		}
 	}
+	if c.IsSet("address") {
+		// One address line, whatever it looks like: the operator knows
+		// the place is real (a formatted address with few commas would
+		// read as an area), unless they say it is approximate.
+		l.FormattedAddress = ""
+	}
+	if c.IsSet("approximate") {
+		l.Approximate = c.Bool("approximate")
+	}
 	if c.IsSet("type") {
 		l.Types = c.StringSlice("type")
 	}
 	return nil
+}
+
+// sayAttendance tells the operator, on stderr (stdout is the ID, for
+// scripts), how members will see the meeting: the page's own words, and
+// what to do if that is "not meeting for now".
+func sayAttendance(c *cli.Context, m node.Meeting) {
+	if m.Listing == nil {
+		return
+	}
+	fmt.Fprintf(c.App.ErrWriter, "members see it as: %s\n", web.AttendanceLabel(m.Listing, "en"))
+	if finder.Inactive(m.Listing) {
+		fmt.Fprintln(c.App.ErrWriter, "it has no address to go to and no way to join online, so the page shows no time for it and lists it last; give it --address or --online")
+	}
 }
 
 // finderFlags are the filters of `meetings list` and `meetings print`:
@@ -269,18 +295,36 @@ func listMeetings(c *cli.Context) error {
 		if c.Bool("json") {
 			return printJSON(c.App.Writer, node.APIMeetings(meetings))
 		}
-		return meetingTable(c, meetings, q.Near != nil)
+		zone, err := hubZone(ctx, op)
+		if err != nil {
+			return err
+		}
+		return meetingTable(c, meetings, q.Near != nil, zone)
 	})
 }
 
+// hubZone is the hub's time zone (node.HubZone), as its node says: the
+// CLI's "today" is the hub's, like the page's, whatever this machine's.
+func hubZone(ctx context.Context, op node.Operator) (*time.Location, error) {
+	st, err := op.Status(ctx)
+	if err != nil {
+		return nil, err
+	}
+	zone, err := protocol.LoadTimezone(st.Zone)
+	if err != nil {
+		return time.UTC, nil // a node with a zone this binary cannot load: UTC, as HubZone falls back
+	}
+	return zone, nil
+}
+
 // meetingTable prints meetings as a table, in the order given; with
-// distance, a column of kilometres from --near.
-func meetingTable(c *cli.Context, meetings []node.Meeting, distance bool) error {
+// distance, a column of kilometres from --near. "Today" is the hub's (zone).
+func meetingTable(c *cli.Context, meetings []node.Meeting, distance bool, zone *time.Location) error {
 	if len(meetings) == 0 {
 		fmt.Fprintln(c.App.Writer, "no meetings found")
 		return nil
 	}
-	headers := []string{"WHEN", "TIME", "NAME", "TYPES", "WHERE"}
+	headers := []string{"WHEN", "TIME", "NAME", "TYPES", "HOW", "WHERE"}
 	if distance {
 		headers = append(headers, "KM")
 	}
@@ -291,8 +335,8 @@ func meetingTable(c *cli.Context, meetings []node.Meeting, distance bool) error 
 		if m.Cancelled {
 			name = "CANCELLED " + name
 		}
-		when := whenWord(m, now)
-		row := []string{when, timeRange(m.Listing), name, strings.Join(m.Types, ","), truncate(where(m.Listing), 30)}
+		when := whenWord(m, now, zone)
+		row := []string{when, timeRange(m.Listing), name, strings.Join(m.Types, ","), web.AttendanceLabel(m.Listing, "en"), truncate(where(m.Listing), 30)}
 		if distance {
 			km := ""
 			if m.DistanceKm != nil {
@@ -337,11 +381,16 @@ func showMeeting(c *cli.Context) error {
 			field("status", "CANCELLED")
 		}
 		field("when", strings.TrimSpace(dayName(l.Day)+" "+timeRange(l)+" "+l.Timezone))
+		field("attending", web.AttendanceLabel(l, "en"))
 		field("types", typeNames(l.Types))
 		field("format", l.Format)
 		field("focus", l.Focus)
 		field("language", l.Language)
-		field("address", l.FormattedAddress)
+		address := cmp.Or(l.FormattedAddress, strings.Join(nonEmpty(l.Address, l.City), ", "))
+		if address != "" && l.Approximate {
+			address += " (approximate: an area, not a door)"
+		}
+		field("address", address)
 		field("region", l.Region)
 		field("online", l.ConferenceURL)
 		field("notes", l.Notes)
@@ -382,21 +431,33 @@ func typeNames(codes []string) string {
 }
 
 // whenWord says when a meeting next happens, for the table: "now", "today",
-// "tomorrow", else its day; dates are the meeting's own, in its zone.
-func whenWord(m node.Meeting, now time.Time) string {
-	if m.InProgress {
+// "tomorrow", else its day; "today" is the hub's (zone), as on the page.
+func whenWord(m node.Meeting, now time.Time, zone *time.Location) string {
+	switch {
+	case m.InProgress:
 		return "now"
-	}
-	if m.Next == nil {
+	case finder.Inactive(m.Listing):
+		return "not now"
+	case m.Next == nil:
 		return dayName(m.Day)
 	}
-	switch finder.DaysAway(*m.Next, now) {
+	switch finder.DaysAway(*m.Next, now, zone) {
 	case 0:
 		return "today"
 	case 1:
 		return "tomorrow"
 	}
-	return dayName(m.Day)
+	return finder.WeekdayName(int(m.Next.In(zone).Weekday()))
+}
+
+func nonEmpty(parts ...string) []string {
+	var out []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func dayName(day *int) string {
@@ -417,7 +478,7 @@ func timeRange(l *protocol.Listing) string {
 // names (sub-region, region, city), else its address; and whether it is
 // online.
 func where(l *protocol.Listing) string {
-	place := cmp.Or(l.SubRegion, l.Region, l.City, l.FormattedAddress)
+	place := cmp.Or(l.SubRegion, l.Region, l.City, l.FormattedAddress, l.Address)
 	switch {
 	case l.ConferenceURL != "" && place != "":
 		return place + " + online"

@@ -1,49 +1,150 @@
 package main
 
 import (
+	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
 
 	"hearth/client/operator"
 	"hearth/node"
 	"hearth/node/web"
+	"hearth/protocol"
 )
 
 func initCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "init",
-		Usage: "make a new node directory: config.toml, identity key, store",
+		Usage: "make a new node directory: config.toml, identity key, store; asks for the hub's time zone and country in a terminal",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "name", Usage: "the hub's name, shown to members and other hubs"},
+			&cli.StringFlag{Name: "timezone", Usage: "the hub's IANA time zone, such as Africa/Nairobi: its \"today\" (default: this machine's, unless that is UTC)"},
+			&cli.StringFlag{Name: "country", Usage: "the hub's country, two letters (such as KE): fills help.crisis_lines from Hearth's table (" + strings.Join(node.CrisisLineCountries(), " ") + ")"},
 		},
-		Action: func(c *cli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
-			dir, err := nodeDir(c)
-			if err != nil {
-				return err
-			}
-			if err := node.Init(dir, c.String("name")); err != nil {
-				return err
-			}
-			// Opening once creates the store, so init leaves a complete node
-			// and shows its peer ID.
-			n, err := node.Open(dir, node.Options{})
-			if err != nil {
-				return err
-			}
-			defer n.Close()
-			fmt.Fprintf(c.App.Writer, "new Hearth node in %s\npeer ID: %s\n", dir, n.ID())
-			return n.Close()
-		},
+		Action: initNode,
 	}
+}
+
+func initNode(c *cli.Context) error {
+	if err := noArgs(c); err != nil {
+		return err
+	}
+	dir, err := nodeDir(c)
+	if err != nil {
+		return err
+	}
+	if node.IsNode(dir) {
+		return fmt.Errorf("%s: %w; use another --dir", dir, node.ErrExists)
+	}
+	setup, notes, err := askSetup(c)
+	if err != nil {
+		return err
+	}
+	if err := node.InitWith(dir, setup); err != nil {
+		return err
+	}
+	// Opening once creates the store, so init leaves a complete node
+	// and shows its peer ID.
+	n, err := node.Open(dir, node.Options{})
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	fmt.Fprintf(c.App.Writer, "new Hearth node in %s\npeer ID: %s\n", dir, n.ID())
+	for _, note := range notes {
+		fmt.Fprintln(c.App.Writer, note)
+	}
+	return n.Close()
+}
+
+// askSetup reads the hub's zone and country from the flags, asks for those
+// not given when standard input is a terminal, and otherwise takes the
+// zone from this machine unless the machine says UTC (a server's zone, not
+// its members'). notes tell the operator what was chosen and what is left
+// to set.
+func askSetup(c *cli.Context) (s node.Setup, notes []string, err error) {
+	s.Name = c.String("name")
+	in := bufio.NewReader(c.App.Reader)
+	interactive := c.App.Reader == os.Stdin && term.IsTerminal(int(os.Stdin.Fd()))
+	ask := func(question, def string) (string, error) {
+		if def != "" {
+			question += " [" + def + "]"
+		}
+		fmt.Fprint(c.App.ErrWriter, question+": ")
+		line, err := in.ReadString('\n')
+		if err != nil && (line == "" || !errors.Is(err, io.EOF)) {
+			return "", fmt.Errorf("nothing made: %w", err)
+		}
+		return cmp.Or(strings.TrimSpace(line), def), nil
+	}
+
+	s.Timezone = c.String("timezone")
+	machine, useful := node.MachineZone()
+	switch {
+	case s.Timezone != "":
+	case interactive:
+		def := ""
+		if useful {
+			def = machine
+		}
+		for {
+			if s.Timezone, err = ask("The hub's time zone, as a place such as Africa/Nairobi or America/Los_Angeles", def); err != nil {
+				return s, nil, err
+			}
+			if s.Timezone == "" {
+				break
+			}
+			if _, zerr := protocol.LoadTimezone(s.Timezone); zerr == nil {
+				break
+			}
+			fmt.Fprintf(c.App.ErrWriter, "%q is not a zone this machine knows: type a name such as Europe/London, or press Enter to leave it unset\n", s.Timezone)
+		}
+	case useful:
+		s.Timezone = machine
+	}
+	if s.Timezone != "" {
+		if _, err := protocol.LoadTimezone(s.Timezone); err != nil {
+			return s, nil, usagef("--timezone: %v", err)
+		}
+		notes = append(notes, "time zone: "+s.Timezone)
+	} else {
+		notes = append(notes, "time zone: not set; this machine's ("+cmp.Or(machine, "UTC")+") will be used: set listings.default_timezone in config.toml, or run 'hearth init --timezone'")
+	}
+
+	country := c.String("country")
+	if country == "" && interactive {
+		if country, err = ask("The hub's country, two letters such as KE, for its crisis lines ('-' to set them yourself in config.toml)", node.CountryOfZone(s.Timezone)); err != nil {
+			return s, nil, err
+		}
+		if country == "-" {
+			country = ""
+		}
+	}
+	switch lines, ok := node.CrisisLinesFor(country); {
+	case ok:
+		s.CrisisLines = lines.Lines
+		notes = append(notes, fmt.Sprintf("crisis lines for %s, from %s (checked %s; check them yourself): %s",
+			lines.Name, strings.Join(lines.Sources, ", "), node.CrisisLinesChecked, strings.Join(lines.Lines, "; ")))
+	case country != "":
+		if !interactive || c.IsSet("country") {
+			return s, nil, usagef("--country %s: Hearth has no crisis lines for it; leave it out and set help.crisis_lines in config.toml (known: %s)", country, strings.Join(node.CrisisLineCountries(), " "))
+		}
+		notes = append(notes, "Hearth has no crisis lines for "+country+" (it has: "+strings.Join(node.CrisisLineCountries(), " ")+")")
+		fallthrough
+	default:
+		notes = append(notes, "crisis lines: none set; until you set help.crisis_lines in config.toml, every help page says so and tells members to call their local emergency number")
+	}
+	return s, notes, nil
 }
 
 func runCommand() *cli.Command {
@@ -74,7 +175,13 @@ func runNode(c *cli.Context) error {
 		return alreadyRunning(dir)
 	}
 	if !node.IsNode(dir) {
-		if err := node.Init(dir, ""); err != nil {
+		// Not asked: a node started in a new directory takes this
+		// machine's zone unless it is UTC, as init does without a terminal.
+		var setup node.Setup
+		if zone, useful := node.MachineZone(); useful {
+			setup.Timezone = zone
+		}
+		if err := node.InitWith(dir, setup); err != nil {
 			return err
 		}
 		fmt.Fprintf(c.App.Writer, "new Hearth node in %s\n", dir)

@@ -80,6 +80,15 @@ func printStatus(c *cli.Context, s node.Status) {
 	fmt.Fprintf(w, "listings:  %d own, %d from other hubs, %d of them cancelled\n",
 		s.Listings.Own, s.Listings.Others, s.Listings.Cancelled)
 	fmt.Fprintf(w, "members:   %d\n", s.Members)
+	switch s.ZoneFrom {
+	case node.ZoneFromConfig:
+		fmt.Fprintf(w, "zone:      %s\n", s.Zone)
+	default:
+		fmt.Fprintf(w, "zone:      %s, NOT SET: this machine's zone stands in, so \"today\" on the page may be the wrong day; set listings.default_timezone in config.toml (such as \"Africa/Nairobi\") and restart\n", s.Zone)
+	}
+	if s.CrisisLines == 0 {
+		fmt.Fprintln(w, "crisis:    NO CRISIS LINES SET: help pages tell members to call their local emergency number; set help.crisis_lines in config.toml")
+	}
 	if s.Running {
 		fmt.Fprintf(w, "accepted:  %d listings since start\n", s.Accepted)
 	}

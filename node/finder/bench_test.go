@@ -189,6 +189,35 @@ func BenchmarkSearch(b *testing.B) {
 	})
 }
 
+// BenchmarkCount times the true count the member page shows beside a page
+// of results (Count, a second pass), for the same common queries, and for
+// "today" (the hub's day, read from each listing's next sitting).
+func BenchmarkCount(b *testing.B) {
+	ix, _ := benchData()
+	today := Today
+	queries := append(slices.Clone(benchQueries), struct {
+		name  string
+		query func(i int) Query
+	}{"today", func(int) Query { return Query{Day: &today, Limit: 20} }})
+	for _, bq := range queries {
+		b.Run(bq.name, func(b *testing.B) {
+			var took []time.Duration
+			i := 0
+			for b.Loop() {
+				q, now := bq.query(i), benchNow(i)
+				start := time.Now()
+				n := ix.Count(q, now)
+				took = append(took, time.Since(start))
+				if n == 0 {
+					b.Fatalf("%s: none counted", bq.name)
+				}
+				i++
+			}
+			reportPercentiles(b, took)
+		})
+	}
+}
+
 func reportPercentiles(b *testing.B, took []time.Duration) {
 	if len(took) == 0 {
 		return

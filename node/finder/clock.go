@@ -34,10 +34,11 @@ type Sitting struct {
 
 // NextSitting is l's sitting in progress at now, else its next one, with
 // its times read in MeetingZone(l, hub). ok is false for a meeting by
-// appointment (no day or start time).
+// appointment (no day or start time) and for one not meeting for now
+// (Inactive): it has no sitting to offer.
 func NextSitting(l *protocol.Listing, hub *time.Location, now time.Time) (s Sitting, ok bool) {
 	w, ok := weeklyOf(l)
-	if !ok {
+	if !ok || Inactive(l) {
 		return s, false
 	}
 	now = now.Round(0) // wall times only, as Search reads them
@@ -63,10 +64,13 @@ func MeetingZone(l *protocol.Listing, hub *time.Location) *time.Location {
 }
 
 // DaysAway is how many calendar days after now's date start's date is,
-// both read in start's zone: 0 for a sitting today, 1 for tomorrow. So
-// "today" beside a meeting is the meeting's own date.
-func DaysAway(start, now time.Time) int {
-	return DaysBetween(now.In(start.Location()), start)
+// both read in the viewer's zone (the hub's, HubZone): 0 for a sitting
+// today, 1 for tomorrow. So "today" beside a meeting is the viewer's today,
+// whatever zone the meeting keeps its clock in: at 23:30 in London, a
+// Tokyo meeting at 10:00 there starts at 01:00 London time, which is
+// tomorrow for the member reading the page.
+func DaysAway(start, now time.Time, viewer *time.Location) int {
+	return DaysBetween(now.In(viewer), start.In(viewer))
 }
 
 // DaysBetween is how many calendar days to's date is after from's, each

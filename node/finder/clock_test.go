@@ -39,7 +39,7 @@ func TestNextSitting(t *testing.T) {
 		{"hub in another zone", 3, "07:00", "", tokyo, at(london, "2026-12-01 18:00"), "2026-12-02 07:00 - 2026-12-02 08:00", false},
 	}
 	for _, tc := range cases {
-		l := &protocol.Listing{Day: intp(tc.day), Time: tc.start, EndTime: tc.end}
+		l := &protocol.Listing{Day: intp(tc.day), Time: tc.start, EndTime: tc.end, Address: "1 High St"}
 		s, ok := NextSitting(l, tc.hub, tc.now)
 		got := s.Start.Format("2006-01-02 15:04") + " - " + s.End.Format("2006-01-02 15:04")
 		if !ok || got != tc.want || s.InProgress != tc.inProgress || s.Start.Location() != tc.hub {
@@ -47,34 +47,57 @@ func TestNextSitting(t *testing.T) {
 		}
 	}
 	// Its own zone wins over the hub's.
-	l := &protocol.Listing{Day: intp(3), Time: "07:00", Timezone: "Asia/Tokyo"}
+	l := &protocol.Listing{Day: intp(3), Time: "07:00", Timezone: "Asia/Tokyo", Address: "1 High St"}
 	if s, _ := NextSitting(l, london, at(london, "2026-12-01 18:00")); s.Start.Location().String() != "Asia/Tokyo" {
 		t.Errorf("a listing's own zone: %v", s.Start)
 	}
 	for _, l := range []*protocol.Listing{{}, {Day: intp(2)}, {Time: "19:00"}, {Day: intp(9), Time: "19:00"}, {Day: intp(2), Time: "7pm"}} {
+		l.Address = "1 High St"
 		if s, ok := NextSitting(l, london, time.Now()); ok {
 			t.Errorf("%+v: a meeting by appointment has a sitting: %+v", l, s)
 		}
 	}
+	// A meeting not meeting for now (its building closed, no way to join
+	// online) has no sitting to offer.
+	for _, l := range []*protocol.Listing{
+		{Day: intp(2), Time: "19:00", Address: "1 High St", Types: []string{"TC"}},
+		{Day: intp(2), Time: "19:00"},
+	} {
+		if s, ok := NextSitting(l, london, time.Now()); ok {
+			t.Errorf("%+v: an inactive meeting has a sitting: %+v", l, s)
+		}
+	}
 }
 
-// DaysAway counts the meeting's own dates: at 23:30 in London, a Tokyo
-// meeting at 10:00 the next morning there is "today" (it is already
-// tomorrow in Tokyo), and one at 07:00 the day after is "tomorrow".
+// DaysAway counts the viewer's dates: at 23:30 in London, a Tokyo meeting
+// at 10:00 the next morning there starts at 01:00 in London, "tomorrow"
+// for a London member, though it is already that day in Tokyo; so does
+// one at 07:00 on the day after in Tokyo (22:00 tomorrow in London). A
+// viewer in Tokyo counts Tokyo's dates.
 func TestDaysAway(t *testing.T) {
 	t.Parallel()
 	tokyo, _ := time.LoadLocation("Asia/Tokyo")
 	london, _ := time.LoadLocation("Europe/London")
 	now := time.Date(2026, 12, 1, 23, 30, 0, 0, london) // 08:30 on the 2nd in Tokyo
 	for start, want := range map[time.Time]int{
-		time.Date(2026, 12, 2, 10, 0, 0, 0, tokyo):   0,
+		time.Date(2026, 12, 2, 10, 0, 0, 0, tokyo):   1,
 		time.Date(2026, 12, 3, 7, 0, 0, 0, tokyo):    1,
 		time.Date(2026, 12, 1, 23, 45, 0, 0, london): 0,
 		time.Date(2026, 12, 2, 0, 15, 0, 0, london):  1,
 		time.Date(2026, 12, 8, 19, 0, 0, 0, london):  7,
 	} {
-		if got := DaysAway(start, now); got != want {
-			t.Errorf("%v from %v: %d days, want %d", start, now, got, want)
+		if got := DaysAway(start, now, london); got != want {
+			t.Errorf("%v from %v in London: %d days, want %d", start, now, got, want)
+		}
+	}
+	for start, want := range map[time.Time]int{
+		time.Date(2026, 12, 2, 10, 0, 0, 0, tokyo):  0,
+		time.Date(2026, 12, 3, 7, 0, 0, 0, tokyo):   1,
+		time.Date(2026, 12, 2, 0, 15, 0, 0, london): 0, // 09:15 on the 2nd in Tokyo
+		time.Date(2026, 12, 1, 12, 0, 0, 0, london): -1,
+	} {
+		if got := DaysAway(start, now, tokyo); got != want {
+			t.Errorf("%v from %v in Tokyo: %d days, want %d", start, now, got, want)
 		}
 	}
 	// Across a change to summer time the days stay whole.

@@ -59,6 +59,7 @@ type hotEntry struct {
 	live       bool
 	cancelled  bool
 	hasPos     bool
+	inactive   bool  // attendance "inactive": not meeting for now
 	day        int8  // 0 = Sunday … 6; -1 by appointment
 	startMin   int16 // minute of the day the meeting starts, in its zone; -1 by appointment
 	startMow   int16 // minute of the week (day*1440 + startMin)
@@ -240,6 +241,7 @@ func (ix *Index) prepare(l *protocol.Listing) prepared {
 	e.name, e.text = searchText(l)
 	e.sig = signatureOf(e.text)
 	p.attendance = meetingguide.Attendance(l)
+	h.inactive = p.attendance == inactive
 	for _, t := range l.Types {
 		p.types = append(p.types, strings.ToUpper(t))
 	}
@@ -251,6 +253,22 @@ func (ix *Index) prepare(l *protocol.Listing) prepared {
 	}
 	return p
 }
+
+// inactive is the attendance (protocol.Attendances, as
+// meetingguide.Attendance derives it) of a meeting that is not meeting for
+// now: no place to go to and no way to join online.
+const inactive = "inactive"
+
+// Inactive reports whether l is not meeting for now (its building is
+// closed and it gives no way to join online, or it gives neither): such a
+// meeting has no next sitting, comes last in a search, and is never
+// offered as something to go to.
+func Inactive(l *protocol.Listing) bool { return meetingguide.Attendance(l) == inactive }
+
+// BuildingClosed reports whether l's venue is closed for now (Meeting Guide
+// type TC, "location temporarily closed"): whether the meeting goes on
+// online or not, its address is no place to go.
+func BuildingClosed(l *protocol.Listing) bool { return slices.Contains(l.Types, "TC") }
 
 // zoneOf is MeetingZone for the index, with the zone's name for the zone
 // table (protocol.LoadTimezone keeps zones it loaded).

@@ -17,7 +17,7 @@ import (
 // time.Date, until a sitting has not ended (or started less than ten
 // minutes ago). ok is false for a meeting by appointment.
 func refOccurrence(l *protocol.Listing, loc *time.Location, now time.Time) (start, end time.Time, inProgress, ok bool) {
-	if l.Day == nil || l.Time == "" {
+	if l.Day == nil || l.Time == "" || refInactive(l) {
 		return start, end, false, false
 	}
 	var h, m int
@@ -45,21 +45,36 @@ func refOccurrence(l *protocol.Listing, loc *time.Location, now time.Time) (star
 	panic("no sitting in nine days")
 }
 
-// refSearch orders every listing the obvious way.
-func refSearch(ls []*protocol.Listing, now time.Time) []string {
+// refInactive: neither a street address nor a way to join online, as the
+// oracle's listings are made (meetingguide.Attendance's rule, which has its
+// own tests, reduced to the fields used here).
+func refInactive(l *protocol.Listing) bool { return l.Address == "" && l.ConferenceURL == "" }
+
+// refSearch orders every listing the obvious way; with a day (0 today, 1
+// tomorrow, -1 any), only those on now or starting that day in hub.
+func refSearch(ls []*protocol.Listing, now time.Time, hub *time.Location, day int) []string {
 	type row struct {
 		id, name   string
 		start      time.Time
 		inProgress bool
 		ok         bool
+		inactive   bool
 	}
+	local := now.In(hub)
+	dayStart := time.Date(local.Year(), local.Month(), local.Day()+day, 0, 0, 0, 0, hub)
+	dayEnd := time.Date(local.Year(), local.Month(), local.Day()+day+1, 0, 0, 0, 0, hub)
 	var rows []row
 	for _, l := range ls {
-		s, _, in, ok := refOccurrence(l, zoneFor(l), now)
-		rows = append(rows, row{l.ID(), protocol.Fold(l.Name), s, in, ok})
+		s, _, in, ok := refOccurrence(l, zoneFor(l, hub), now)
+		if day >= 0 && !(ok && (in && day == 0 || !s.Before(dayStart) && s.Before(dayEnd))) {
+			continue
+		}
+		rows = append(rows, row{l.ID(), protocol.Fold(l.Name), s, in, ok, refInactive(l)})
 	}
 	group := func(r row) int {
 		switch {
+		case r.inactive:
+			return 3
 		case r.inProgress:
 			return 0
 		case !r.ok:
@@ -90,8 +105,11 @@ func refSearch(ls []*protocol.Listing, now time.Time) []string {
 // near daylight-saving changes too (wall times a change skips or repeats
 // included), and a limited search is the first part of the unlimited one;
 // NextSitting, which a meeting's page and calendar file read, gives every
-// listing the reference's sitting. Pacific/Chatham has a change at 02:45
-// and an offset of 12:45.
+// listing the reference's sitting. Meetings not meeting for now come last,
+// with no sitting. Today and tomorrow, read in a hub zone of its own, keep
+// exactly the reference's meetings of those days, and Count agrees with
+// every search. Pacific/Chatham has a change at 02:45 and an offset of
+// 12:45.
 func TestSearchMatchesReference(t *testing.T) {
 	t.Parallel()
 	zones := []string{"", "Europe/London", "America/Los_Angeles", "Asia/Tokyo", "Australia/Sydney", "America/Sao_Paulo", "Asia/Kolkata", "Pacific/Chatham"}
@@ -109,9 +127,17 @@ func TestSearchMatchesReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for round := range 100 {
 		var ls []*protocol.Listing
-		ix := New()
+		hubZone := zoneFor(&protocol.Listing{Timezone: zones[1+rng.IntN(len(zones)-1)]}, nil)
+		ix := NewWithDefault(hubZone)
 		for i := range 120 {
 			l := &protocol.Listing{Hub: "hub", Slug: fmt.Sprintf("m%03d", i), Name: fmt.Sprintf("Group %d", rng.IntN(40)), Timezone: zones[rng.IntN(len(zones))]}
+			switch rng.IntN(10) {
+			case 0: // not meeting for now
+			case 1:
+				l.ConferenceURL = "https://meet.example/" + l.Slug
+			default:
+				l.Address = "1 Church Lane"
+			}
 			if rng.IntN(20) > 0 {
 				l.Day = intp(rng.IntN(7))
 				start := rng.IntN(24*4) * 15
@@ -125,16 +151,32 @@ func TestSearchMatchesReference(t *testing.T) {
 			ix.Put(l)
 		}
 		now := anchors[round%len(anchors)].Add(time.Duration(rng.IntN(6*24*60)-3*24*60) * time.Minute).Add(time.Duration(rng.IntN(60)) * time.Second)
-		want := refSearch(ls, now)
+		want := refSearch(ls, now, hubZone, -1)
+		if n := ix.Count(Query{}, now); n != len(want) {
+			t.Errorf("round %d: Count %d, want %d", round, n, len(want))
+		}
+		for i, d := range []Day{Today, Tomorrow} {
+			wantDay := refSearch(ls, now, hubZone, i)
+			gotDay := ids(ix.Search(Query{Day: &d}, now))
+			for j := range gotDay {
+				gotDay[j] = "hub/" + gotDay[j]
+			}
+			if !slices.Equal(gotDay, wantDay) {
+				t.Fatalf("round %d at %v, %v in %v:\n got %v\nwant %v", round, now, d, hubZone, gotDay, wantDay)
+			}
+			if n := ix.Count(Query{Day: &d}, now); n != len(wantDay) {
+				t.Errorf("round %d: Count of %v %d, want %d", round, d, n, len(wantDay))
+			}
+		}
 		var got []string
 		for _, r := range ix.Search(Query{}, now) {
 			got = append(got, r.Listing.ID())
-			start, end, in, ok := refOccurrence(r.Listing, zoneFor(r.Listing), now)
+			start, end, in, ok := refOccurrence(r.Listing, zoneFor(r.Listing, hubZone), now)
 			if ok && (!r.Next.Equal(start) || r.InProgress != in) {
 				t.Errorf("round %d at %v: %s next %v %v, want %v %v", round, now, r.Listing.ID(), r.Next, r.InProgress, start, in)
 			}
-			s, sok := NextSitting(r.Listing, time.UTC, now)
-			if sok != ok || ok && (!s.Start.Equal(start) || !s.End.Equal(end) || s.InProgress != in || s.Start.Location() != zoneFor(r.Listing)) {
+			s, sok := NextSitting(r.Listing, hubZone, now)
+			if sok != ok || ok && (!s.Start.Equal(start) || !s.End.Equal(end) || s.InProgress != in || s.Start.Location() != zoneFor(r.Listing, hubZone)) {
 				t.Errorf("round %d at %v: %s NextSitting %+v %v, want %v-%v %v %v", round, now, r.Listing.ID(), s, sok, start, end, in, ok)
 			}
 		}
@@ -154,9 +196,11 @@ func TestSearchMatchesReference(t *testing.T) {
 	}
 }
 
-func zoneFor(l *protocol.Listing) *time.Location {
+// zoneFor is the zone of l's times in the reference: its own, else the
+// hub's.
+func zoneFor(l *protocol.Listing, hub *time.Location) *time.Location {
 	if l.Timezone == "" {
-		return time.UTC
+		return hub
 	}
 	loc, _ := protocol.LoadTimezone(l.Timezone)
 	return loc

@@ -90,22 +90,32 @@ func TestQueryJSONIsTheLanguage(t *testing.T) {
 
 // Today and tomorrow are the hub's, read in the index's zone when the
 // search runs: late on Tuesday evening in Los Angeles it is already
-// Wednesday in UTC, but the hub in Los Angeles still says Tuesday.
+// Wednesday in UTC, but the hub in Los Angeles still says Tuesday. Today
+// is what is left of it (what is on now and what starts before the hub's
+// midnight), whatever zone a meeting keeps its clock in: a London meeting
+// at 07:00 on Wednesday starts at 23:00 on Tuesday in Los Angeles.
 func TestTodayIsTheHubsDay(t *testing.T) {
 	t.Parallel()
 	la := zone(t, "America/Los_Angeles")
-	now := time.Date(2026, 12, 2, 7, 30, 0, 0, time.UTC) // Tuesday 23:30 in Los Angeles
-	for hub, want := range map[*time.Location][2]string{
-		la:       {"tuesday-la", "wednesday-la"},
-		time.UTC: {"wednesday-la", "thursday-la"},
+	now := time.Date(2026, 12, 2, 6, 30, 0, 0, time.UTC) // Tuesday 22:30 in Los Angeles
+	for hub, want := range map[*time.Location][2][]string{
+		la:       {{"tuesday-on-now", "london-wednesday-7am", "tuesday-late"}, {"wednesday-noon"}},
+		time.UTC: {{"tuesday-on-now", "london-wednesday-7am", "tuesday-late", "wednesday-noon"}, {"thursday-noon"}},
 	} {
 		ix := NewWithDefault(hub)
-		for day, slug := range []string{"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"} {
-			ix.Put(&protocol.Listing{Hub: "hub", Slug: slug + "-la", Name: slug, Day: intp(day), Time: "12:00", Timezone: "America/Los_Angeles"})
+		put := func(slug string, day int, clock, tz string) {
+			ix.Put(&protocol.Listing{Hub: "hub", Slug: slug, Name: slug, Day: intp(day), Time: clock, Timezone: tz, Address: "1 Main St"})
 		}
+		put("tuesday-noon", 2, "12:00", "America/Los_Angeles") // over: not what is left of today
+		put("tuesday-on-now", 2, "22:00", "America/Los_Angeles")
+		put("tuesday-late", 2, "23:00", "America/Los_Angeles")
+		put("wednesday-noon", 3, "12:00", "America/Los_Angeles")
+		put("thursday-noon", 4, "12:00", "America/Los_Angeles")
+		put("london-wednesday-7am", 3, "07:00", "Europe/London")
+		ix.Put(&protocol.Listing{Hub: "hub", Slug: "closed", Name: "closed", Day: intp(2), Time: "23:30", Timezone: "America/Los_Angeles"})
 		for i, d := range []Day{Today, Tomorrow} {
-			if got := ids(ix.Search(Query{Day: &d}, now)); !slices.Equal(got, []string{want[i]}) {
-				t.Errorf("hub in %v, %v: %v, want %s", hub, d, got, want[i])
+			if got := ids(ix.Search(Query{Day: &d}, now)); !slices.Equal(got, want[i]) {
+				t.Errorf("hub in %v, %v: %v, want %v", hub, d, got, want[i])
 			}
 		}
 	}

@@ -13,8 +13,14 @@ import (
 // the CLI sends a running node, is written in the query language (see
 // ParseQuery): the same names and words as URL parameters and flags.
 type Query struct {
-	// Day keeps meetings on this day, as each meeting states its weekday
-	// in its own zone. Meetings by appointment have no day.
+	// Day keeps meetings on this day. A weekday is as each meeting states
+	// it, in its own zone. Today and Tomorrow are the hub's (the index's
+	// zone, see NewWithDefault), the one rule for "today" everywhere:
+	// Today keeps the meetings on now and those starting before the
+	// hub's midnight; Tomorrow those starting during the hub's next day,
+	// whatever zone each meeting keeps its clock in. Meetings by
+	// appointment, and those not meeting for now (Inactive), are on no
+	// day of these two.
 	Day *Day `json:"day,omitempty"`
 	// Window keeps meetings starting in a part of the day, by the start time
 	// in the meeting's own zone; half-open ranges:
@@ -136,8 +142,10 @@ type Result struct {
 	Listing *protocol.Listing
 	// Next is when the meeting next starts, in the meeting's own zone; for
 	// a meeting in progress, when this sitting started. Zero for meetings
-	// by appointment.
+	// by appointment and for those not meeting for now.
 	Next time.Time
+	// Inactive: the meeting is not meeting for now (see Inactive).
+	Inactive bool
 	// InProgress: the meeting started less than ten minutes ago, or has
 	// started and not yet reached its end time (an hour after the start if
 	// it gives none). Such meetings come first.

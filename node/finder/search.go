@@ -20,6 +20,7 @@ import (
 const (
 	inProgressKey  = -1 << 20
 	appointmentKey = 1 << 30
+	inactiveKey    = appointmentKey + 1
 )
 
 // candidate is a listing that passed the filters, with its sort key.
@@ -35,41 +36,79 @@ type candidate struct {
 //     began five minutes ago is still worth joining, one about to end is not;
 //   - then the rest by when they next start, each in its own zone, across
 //     the end of the week;
-//   - then meetings by appointment, by name.
+//   - then meetings by appointment, by name;
+//   - then meetings not meeting for now (attendance "inactive": a closed
+//     building and no way to join online), by name: nobody should walk to
+//     a shut door because it came first in a list.
 //
 // Ties go by name (ignoring case and accents), then ID, so the order is
 // stable. Listings whose expires_at has passed are left out: a dead hub's
 // meetings fade away even before the node purges them.
 func (ix *Index) Search(q Query, now time.Time) []Result {
-	now = now.Round(0) // strip the monotonic reading: times here are wall times
-	s, ok := newSearch(q, now, ix.defaultZone)
+	s, ok := ix.begin(q, now)
 	if !ok {
 		return nil
 	}
-	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	if !s.resolve(ix) {
-		return nil
-	}
 	for p, page := range ix.pages {
 		base := uint32(p * pageSize)
 		for j := range min(pageSize, ix.used-base) {
-			h := &page.hot[j]
-			if !s.passesHot(h) {
-				continue
+			if c, ok := s.candidate(&page.hot[j], &page.cold[j], base+j); ok && s.admits(c) && s.passesCostly(&page.cold[j]) {
+				s.add(c)
 			}
-			e := &page.cold[j]
-			if s.readsCold && !s.passesCold(e) {
-				continue
-			}
-			c := candidate{key: s.key(h), slot: base + j}
-			if !s.admits(c) || !s.passesCostly(e) {
-				continue
-			}
-			s.add(c)
 		}
 	}
 	return s.results()
+}
+
+// Count is how many listings match q at now: the length of Search(q, now)
+// with no limit, without putting them in order.
+func (ix *Index) Count(q Query, now time.Time) int {
+	s, ok := ix.begin(q, now)
+	if !ok {
+		return 0
+	}
+	defer ix.mu.RUnlock()
+	n := 0
+	for p, page := range ix.pages {
+		base := uint32(p * pageSize)
+		for j := range min(pageSize, ix.used-base) {
+			if _, ok := s.candidate(&page.hot[j], &page.cold[j], base+j); ok && s.passesCostly(&page.cold[j]) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// begin readies a search of q at now and, if any listing can match, takes
+// the index's read lock, which the caller releases.
+func (ix *Index) begin(q Query, now time.Time) (*search, bool) {
+	now = now.Round(0) // strip the monotonic reading: times here are wall times
+	s, ok := newSearch(q, now, ix.defaultZone)
+	if !ok {
+		return nil, false
+	}
+	ix.mu.RLock()
+	if !s.resolve(ix) {
+		ix.mu.RUnlock()
+		return nil, false
+	}
+	return s, true
+}
+
+// candidate is the listing at slot with its sort key, if it passes the
+// cheap filters and, for today or tomorrow, sits in that day; the caller
+// applies the costly ones (passesCostly) when it needs them.
+func (s *search) candidate(h *hotEntry, e *entry, slot uint32) (candidate, bool) {
+	if !s.passesHot(h) || s.readsCold && !s.passesCold(e) {
+		return candidate{}, false
+	}
+	c := candidate{key: s.key(h), slot: slot}
+	if s.relative && !s.inDays(c.key) {
+		return candidate{}, false
+	}
+	return c, true
 }
 
 // search is one Search call's state.
@@ -81,6 +120,9 @@ type search struct {
 	limit int
 
 	day      int    // weekday; -1: any day
+	relative bool   // today or tomorrow: sittings in [from, to), see inDays
+	from, to int32  // minutes from now, in real time
+	onNow    bool   // meetings in progress count as in the days
 	window   [2]int // minutes after midnight; window[0] < 0: any time
 	attend   string // canonical attendance; "" any
 	text     *textQuery
@@ -111,11 +153,17 @@ type search struct {
 func newSearch(q Query, now time.Time, hub *time.Location) (*search, bool) {
 	s := &search{q: q, now: now, nowS: now.Unix(), limit: max(q.Limit, 0), day: -1, window: [2]int{-1, -1}}
 	if q.Day != nil {
-		d, ok := q.Day.weekday(hub, now)
-		if !ok {
-			return nil, false
+		switch d := *q.Day; d {
+		case Today, Tomorrow:
+			s.relative = true
+			s.from, s.to, s.onNow = hubDay(hub, now, int(Today-d))
+		default:
+			wd, ok := d.weekday(hub, now)
+			if !ok {
+				return nil, false
+			}
+			s.day = wd
 		}
-		s.day = d
 	}
 	if q.Attendance != "" {
 		a, err := ParseAttendance(q.Attendance)
@@ -275,9 +323,41 @@ func inWindow(startMin int, w [2]int) bool {
 	return startMin >= w[0] || startMin < w[1]
 }
 
+// hubDay is the span of the hub's day offset days after now's (0 today,
+// 1 tomorrow), in real minutes from now's minute: what is left of today,
+// from now to the hub's midnight, or the whole of tomorrow, daylight
+// saving and all. Meetings in progress count as today's (onNow).
+func hubDay(hub *time.Location, now time.Time, offset int) (from, to int32, onNow bool) {
+	minute := now.Truncate(time.Minute)
+	y, m, d := minute.In(hub).Date()
+	minutesTo := func(days int) int32 {
+		return int32(time.Date(y, m, d+days, 0, 0, 0, 0, hub).Sub(minute) / time.Minute)
+	}
+	if offset == 0 {
+		return 0, minutesTo(1), true
+	}
+	return minutesTo(offset), minutesTo(offset + 1), false
+}
+
+// inDays reports whether a listing with sort key k sits in the relative
+// days the query asks for: it is in progress and those days are today, or
+// its next sitting starts within [from, to).
+func (s *search) inDays(k int32) bool {
+	switch {
+	case k >= appointmentKey: // by appointment, or not meeting for now
+		return false
+	case k < 0:
+		return s.onNow
+	}
+	return k >= s.from && k < s.to
+}
+
 // key is e's sort key at s.now.
 func (s *search) key(e *hotEntry) int32 {
-	if e.day < 0 {
+	switch {
+	case e.inactive:
+		return inactiveKey
+	case e.day < 0:
 		return appointmentKey
 	}
 	z := s.zone(e.zone)
@@ -376,8 +456,8 @@ func (s *search) results() []Result {
 	out := make([]ranked, len(s.found))
 	for i, c := range s.found {
 		h, e := s.ix.hotAt(c.slot), s.ix.at(c.slot)
-		r := Result{Listing: e.listing, DistanceKm: -1}
-		if h.day >= 0 {
+		r := Result{Listing: e.listing, DistanceKm: -1, Inactive: h.inactive}
+		if h.day >= 0 && !h.inactive {
 			r.Next, r.InProgress = s.zone(h.zone).occurrence(h, s.now)
 		}
 		if s.geo != nil && h.hasPos {
@@ -389,6 +469,8 @@ func (s *search) results() []Result {
 	// daylight-saving change falls inside the week ahead.
 	group := func(r *ranked) int {
 		switch {
+		case r.Inactive:
+			return 3
 		case r.InProgress:
 			return 0
 		case r.Next.IsZero():

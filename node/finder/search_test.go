@@ -32,9 +32,9 @@ func at(t testing.TB, loc *time.Location, s string) time.Time {
 func intp(v int) *int { return &v }
 func dayp(d Day) *Day { return &d }
 
-// meeting is a weekly listing of hub "hub1".
+// meeting is a weekly listing of hub "hub1", held at a street address.
 func meeting(slug string, day int, start, tz string) *protocol.Listing {
-	return &protocol.Listing{Hub: "hub1", Slug: slug, Name: slug, Day: intp(day), Time: start, Timezone: tz}
+	return &protocol.Listing{Hub: "hub1", Slug: slug, Name: slug, Day: intp(day), Time: start, Timezone: tz, Address: "1 High St"}
 }
 
 func ids(rs []Result) []string {
@@ -145,8 +145,10 @@ func TestOrder(t *testing.T) {
 	tieSameName.Name = "Zebra"
 	lastWeek := meeting("ended", 2, "16:00", "Europe/London")
 	sunday := meeting("sunday", 0, "10:00", "Europe/London")
-	ix := index(appointmentB, appointmentA, started30, started5, soon, tokyoSoon, tieB, tieA, tieSameName, lastWeek, sunday)
-	want := []string{"started-5", "started-30", "tokyo-soon", "soon", "tie-a", "tie-b", "tie-c", "sunday", "ended", "appt-a", "appt-b"}
+	closedSoon := meeting("closed-soon", 2, "18:05", "Europe/London") // its building closed for now
+	closedSoon.Types = []string{"TC"}
+	ix := index(appointmentB, appointmentA, started30, started5, soon, tokyoSoon, tieB, tieA, tieSameName, lastWeek, sunday, closedSoon)
+	want := []string{"started-5", "started-30", "tokyo-soon", "soon", "tie-a", "tie-b", "tie-c", "sunday", "ended", "appt-a", "appt-b", "closed-soon"}
 	if got := ids(ix.Search(Query{}, now)); !slices.Equal(got, want) {
 		t.Errorf("order\n got %v\nwant %v", got, want)
 	}
@@ -205,11 +207,14 @@ func TestFilters(t *testing.T) {
 	add("regions-list", func(l *protocol.Listing) { l.Regions = []string{"Kenya", "Nairobi"} })
 	add("spanish-tag", func(l *protocol.Listing) { l.Language = "es-MX" })
 	add("spanish-type", func(l *protocol.Listing) { l.Types = []string{"S", "D"} })
-	add("online", func(l *protocol.Listing) { l.ConferenceURL = "https://example.org/zoom" })
+	add("online", func(l *protocol.Listing) { l.ConferenceURL, l.Address = "https://example.org/zoom", "" })
 	add("hybrid", func(l *protocol.Listing) {
 		l.ConferenceURL, l.Address = "https://example.org/zoom", "1 High Street"
 	})
-	add("in-person", func(l *protocol.Listing) { l.FormattedAddress = "1 High St, Leeds, West Yorkshire LS1 1AA, UK" })
+	add("in-person", func(l *protocol.Listing) {
+		l.Address, l.FormattedAddress = "", "1 High St, Leeds, West Yorkshire LS1 1AA, UK"
+	})
+	add("closed-for-now", func(l *protocol.Listing) { l.Types = []string{"TC"} })
 	add("steps", func(l *protocol.Listing) {
 		l.Name, l.Notes = "Twelve Steps & Traditions", "AA literature; bring the Big Book"
 	})
@@ -252,6 +257,7 @@ func TestFilters(t *testing.T) {
 		{"language subtag", Query{Language: "es-ES"}, []string{"spanish-tag", "spanish-type"}},
 		{"hybrid", Query{Attendance: "hybrid"}, []string{"hybrid"}},
 		{"online", Query{Attendance: "online"}, []string{"online"}},
+		{"not meeting for now", Query{Attendance: "inactive"}, []string{"closed-for-now"}},
 		{"text folded, word prefix", Query{Text: "REUN"}, []string{"reunion", "saint-denis"}},
 		{"text: every word", Query{Text: "saint pierre salle"}, []string{"reunion"}},
 		{"text: not mid-word", Query{Text: "union"}, nil},
@@ -420,8 +426,8 @@ func TestContainsWord(t *testing.T) {
 func ExampleIndex_Search() {
 	ix := New()
 	day := 1 // Monday
-	ix.Put(&protocol.Listing{Hub: "hub", Slug: "la", Name: "Sunset Group", Day: &day, Time: "19:00", Timezone: "America/Los_Angeles"})
-	ix.Put(&protocol.Listing{Hub: "hub", Slug: "tokyo", Name: "Tokyo Step Study", Day: &day, Time: "19:00", Timezone: "Asia/Tokyo"})
+	ix.Put(&protocol.Listing{Hub: "hub", Slug: "la", Name: "Sunset Group", Day: &day, Time: "19:00", Timezone: "America/Los_Angeles", Address: "1 Sunset Blvd"})
+	ix.Put(&protocol.Listing{Hub: "hub", Slug: "tokyo", Name: "Tokyo Step Study", Day: &day, Time: "19:00", Timezone: "Asia/Tokyo", ConferenceURL: "https://meet.example.org/tokyo"})
 	now := time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC) // Monday 18:00 in Los Angeles
 	for _, r := range ix.Search(Query{Limit: 10}, now) {
 		fmt.Println(r.Listing.Name, r.Next.Format("Mon 2 Jan 15:04 MST"))

@@ -1,9 +1,14 @@
 package web
 
 import (
+	"cmp"
 	"context"
+	"crypto/subtle"
 	"errors"
+	"maps"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,11 +27,7 @@ func (s *server) member(h memberHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		rs := s.requestState(r)
 		if rs.sess == nil {
-			next := r.URL.Path
-			if r.Method != http.MethodGet {
-				next = ""
-			}
-			s.renderSignin(w, r, http.StatusUnauthorized, next, "")
+			s.renderSignin(w, r, http.StatusUnauthorized, r.URL.Path)
 			return
 		}
 		rs.sess.mu.Lock()
@@ -36,18 +37,125 @@ func (s *server) member(h memberHandler) http.HandlerFunc {
 }
 
 // memberForm is member for a POST: the form's CSRF token is checked after
-// the session, so a member whose session ended is told that, not "refused".
+// the session, so a member whose session ended is told that, not
+// "refused". A form posted after the session ended is not lost: see
+// signedOutPost.
 func (s *server) memberForm(h memberHandler) http.HandlerFunc {
-	return s.member(func(w http.ResponseWriter, r *http.Request, sess *session) {
+	return func(w http.ResponseWriter, r *http.Request) {
 		if !s.parseForm(w, r) {
 			return
 		}
-		if !s.csrfOK(r, sess) {
+		rs := s.requestState(r)
+		if rs.sess == nil {
+			s.signedOutPost(w, r)
+			return
+		}
+		rs.sess.mu.Lock()
+		defer rs.sess.mu.Unlock()
+		if !s.csrfOK(r, rs.sess) {
+			if done, ok := rs.sess.savedForm(r.PostForm.Get(formField)); ok {
+				// A check-in form this session saved, sent again from an
+				// older page (Back, after signing in again): it is saved,
+				// so the answer is where saving it led, not "refused".
+				http.Redirect(w, r, checkinDone(done.unsafe), http.StatusSeeOther)
+				return
+			}
 			s.forbidden(w, r)
 			return
 		}
-		h(w, r, sess)
+		h(w, r, rs.sess)
+	}
+}
+
+// memberView is newView for a member's page, with the message the last
+// redirect left in the session (sess.mu held).
+func (s *server) memberView(w http.ResponseWriter, r *http.Request, sess *session, titleKey string) *view {
+	v := s.newView(w, r, titleKey)
+	v.CSRF = sess.csrf
+	if sess.flash != "" {
+		v.Flash, sess.flash = v.T(sess.flash), ""
+	}
+	if sess.flashError != "" {
+		v.Error, sess.flashError = v.T(sess.flashError), ""
+	}
+	return v
+}
+
+// signedOutPost answers a member's form that arrives after their session
+// ended (idled out while they wrote, or the hub restarted). A check-in or
+// a sober-since date is held, sealed, for the next sign-in on this
+// browser, which saves it; the answer is the sign-in page, with the crisis
+// lines first if the check-in says the member is not safe. A form from a
+// session that idled out must carry that session's token, and saves only
+// to its account. Nothing else (an erasure: its PIN is never kept) is
+// held; the member is told to sign in again.
+func (s *server) signedOutPost(w http.ResponseWriter, r *http.Request) {
+	rs := s.requestState(r)
+	if r.URL.Path != "/checkin" && r.URL.Path != "/me" {
+		s.notify(w, r, "session.ended")
+		http.Redirect(w, r, "/signin", http.StatusSeeOther)
+		return
+	}
+	owner := ""
+	if ended := rs.ended; ended != nil {
+		got := r.PostFormValue(csrfField)
+		if !validToken(got) || subtle.ConstantTimeCompare([]byte(got), []byte(ended.csrf)) != 1 {
+			s.forbidden(w, r)
+			return
+		}
+		owner = ended.nick
+	}
+	form := maps.Clone(r.PostForm)
+	form.Del(csrfField)
+	held := heldForm{Path: r.URL.Path, Form: form, At: s.now()}
+	err := s.changePending(w, r, func(token string, e *pendingEntry) error {
+		id := form.Get(formField)
+		if validToken(id) && slices.ContainsFunc(e.held, func(f sealedForm) bool { return f.formID == id }) {
+			return nil // the same form again: held once
+		}
+		if len(e.held) >= maxHeldPerEntry {
+			return errPendingFull
+		}
+		sealed, err := sealForm(token, owner, held)
+		if err != nil {
+			return err
+		}
+		e.held = append(e.held, sealed)
+		return nil
 	})
+	if err != nil {
+		if !errors.Is(err, errPendingFull) {
+			s.log.Error("web: hold a form", "err", err)
+		}
+		s.cannotHold(w, r, held)
+		return
+	}
+	http.Redirect(w, r, "/signin", http.StatusSeeOther)
+}
+
+// heldData is the page for a form the hub could not hold: what the member
+// wrote, to copy, and the crisis lines first if they said they are not
+// safe.
+type heldData struct {
+	Text   string
+	Unsafe bool
+}
+
+// cannotHold answers a signed-out form the hub has no room to keep: not a
+// redirect, since the member's words travel in this answer and nowhere
+// else.
+func (s *server) cannotHold(w http.ResponseWriter, r *http.Request, f heldForm) {
+	v := s.newView(w, r, "held.full.title")
+	d := heldData{Text: strings.TrimSpace(f.Form.Get("note"))}
+	if other := strings.TrimSpace(f.Form.Get("trigger_other")); other != "" {
+		d.Text = strings.TrimSpace(other + "\n\n" + d.Text)
+	}
+	if f.Form.Get("unsafe") == "1" {
+		d.Unsafe = true
+		v.Crisis = crisisLines(s.cfg.Help.CrisisLines)
+	}
+	v.Data = d
+	s.render(w, r, http.StatusServiceUnavailable, "held", v)
 }
 
 // form checks a form shown before there is a session (sign-in, sign-up):
@@ -80,15 +188,30 @@ func (s *server) parseForm(w http.ResponseWriter, r *http.Request) bool {
 	return false
 }
 
+// forbidden refuses a form whose token is wrong. A refused check-in that
+// says the member is not safe still shows the crisis lines: they are
+// public, and this may be the worst moment to be told only "refused".
 func (s *server) forbidden(w http.ResponseWriter, r *http.Request) {
-	s.plain(w, r, http.StatusForbidden, "csrf.title", "csrf.text")
+	v := s.newView(w, r, "csrf.title")
+	v.Data = v.T("csrf.text")
+	if r.URL.Path == "/checkin" && r.PostForm.Get("unsafe") == "1" {
+		v.Crisis = crisisLines(s.cfg.Help.CrisisLines)
+	}
+	s.render(w, r, http.StatusForbidden, "message", v)
 }
 
 // signinData is the sign-in page's own data.
 type signinData struct {
 	Next       string
-	Passphrase bool // show a text keyboard rather than digits
+	Nick       string // the nickname typed last, after a failed try
+	Passphrase bool   // show a text keyboard rather than digits
 	SelfSignup bool
+	// Forms posted after a sign-out and kept for this sign-in, and until
+	// when; with a check-in that says the member is not safe, the crisis
+	// lines come first (Unsafe).
+	Held      int
+	HeldUntil string
+	Unsafe    bool
 }
 
 func (s *server) signinForm(w http.ResponseWriter, r *http.Request) {
@@ -96,16 +219,43 @@ func (s *server) signinForm(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/me", http.StatusSeeOther)
 		return
 	}
-	s.renderSignin(w, r, http.StatusOK, r.URL.Query().Get("next"), "")
+	s.renderSignin(w, r, http.StatusOK, r.URL.Query().Get("next"))
 }
 
-func (s *server) renderSignin(w http.ResponseWriter, r *http.Request, status int, next, errKey string) {
+// renderSignin draws the sign-in page: with what the last try left (the
+// nickname, what was wrong) and the forms kept for this sign-in.
+func (s *server) renderSignin(w http.ResponseWriter, r *http.Request, status int, next string) {
 	v := s.newView(w, r, "signin.title")
 	v.CSRF = s.nonces.issue(clientAddr(r))
-	if errKey != "" {
-		v.Error = v.T(errKey)
+	d := signinData{Next: safeNext(next), Passphrase: r.URL.Query().Get("pass") == "1", SelfSignup: s.cfg.Members.SelfSignup}
+	if token, e, ok := s.pendingOf(r); ok {
+		d.Nick = e.nick
+		if e.problem != "" {
+			v.Error = v.T(e.problem, e.args...)
+			s.changePending(w, r, func(_ string, e *pendingEntry) error { e.problem, e.args = "", nil; return nil })
+		}
+		for _, sealed := range e.held {
+			f, err := sealed.open(token)
+			if err != nil {
+				continue
+			}
+			d.Held++
+			if f.Path == "/checkin" && f.Form.Get("unsafe") == "1" {
+				d.Unsafe = true
+				v.Crisis = crisisLines(s.cfg.Help.CrisisLines)
+			}
+		}
+		d.HeldUntil = e.expires.In(s.zone).Format("15:04")
 	}
-	v.Data = signinData{Next: safeNext(next), Passphrase: r.URL.Query().Get("pass") == "1", SelfSignup: s.cfg.Members.SelfSignup}
+	if d.Held > 0 {
+		// The page says why the member signs in again, and what is kept:
+		// the crisis lines come first, with nothing above them.
+		v.Flash = ""
+	}
+	if d.Unsafe {
+		v.Title = v.T("unsafe.title")
+	}
+	v.Data = d
 	s.render(w, r, status, "signin", v)
 }
 
@@ -119,28 +269,117 @@ func safeNext(next string) string {
 	return ""
 }
 
+// signinAgain sends the browser back to the sign-in form (POST, redirect,
+// GET), with the nickname typed and a message (an i18n key) kept for it.
+func (s *server) signinAgain(w http.ResponseWriter, r *http.Request, nick, problemKey string, args ...any) {
+	s.changePending(w, r, func(_ string, e *pendingEntry) error {
+		e.nick, e.problem, e.args = nick, problemKey, args
+		return nil
+	})
+	q := url.Values{}
+	if next := safeNext(r.PostFormValue("next")); next != "" {
+		q.Set("next", next)
+	}
+	if r.PostFormValue("pass") == "1" {
+		q.Set("pass", "1")
+	}
+	target := r.URL.Path
+	if len(q) > 0 {
+		target += "?" + q.Encode()
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
 func (s *server) signin(w http.ResponseWriter, r *http.Request) {
 	nick := strings.TrimSpace(r.PostFormValue("nick"))
 	pin := r.PostFormValue("pin")
-	next := safeNext(r.PostFormValue("next"))
 	if nick == "" || pin == "" {
-		s.renderSignin(w, r, http.StatusUnprocessableEntity, next, "signin.missing")
+		s.signinAgain(w, r, nick, "signin.missing")
 		return
 	}
 	acct, err := s.unlock(w, r, nick, pin)
 	if err != nil {
 		if errors.Is(err, members.ErrWrongPIN) {
-			// The same page, byte for byte, for an unknown nickname and a
-			// wrong PIN: the page must not tell who has an account here.
-			s.renderSignin(w, r, http.StatusUnauthorized, next, "signin.wrong")
+			// The same answer for an unknown nickname and a wrong PIN:
+			// the page must not tell who has an account here.
+			s.signinAgain(w, r, nick, "signin.wrong")
 		}
 		return
 	}
-	s.startSession(w, r, acct)
-	if next == "" {
-		next = "/checkin"
+	sess := s.startSession(w, r, acct)
+	next := cmp.Or(safeNext(r.PostFormValue("next")), "/checkin")
+	if saved := s.saveHeld(w, r, sess); saved != "" {
+		next = saved
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// saveHeld saves, for a member who just signed in, the forms this browser
+// posted after a sign-out that are theirs, and says where to go next ("" if
+// none was). A form another account's session left stays for that account,
+// and the member is told.
+func (s *server) saveHeld(w http.ResponseWriter, r *http.Request, sess *session) string {
+	token, e, ok := s.pendingOf(r)
+	if !ok {
+		return ""
+	}
+	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	client := clientAddr(r)
+	var next string
+	done := map[string]bool{} // by sealed box
+	for _, sealed := range e.held {
+		if sealed.owner != sess.nick && (sealed.owner != "" || e.client != client) {
+			sess.flash = "held.notyours"
+			continue
+		}
+		f, err := sealed.open(token)
+		if err != nil {
+			continue
+		}
+		target, err := s.replay(r.Context(), sess, f)
+		if err != nil {
+			s.log.Error("web: save a held form", "err", err)
+			sess.flashError = "error.text"
+			continue
+		}
+		done[string(sealed.box)] = true
+		next = moreUrgent(next, target)
+	}
+	s.changePending(w, r, func(_ string, e *pendingEntry) error {
+		e.nick, e.problem, e.args = "", "", nil
+		e.held = slices.DeleteFunc(e.held, func(f sealedForm) bool { return done[string(f.box)] })
+		return nil
+	})
+	return next
+}
+
+// replay sends a held form to its handler's work, as if just posted.
+func (s *server) replay(ctx context.Context, sess *session, f heldForm) (string, error) {
+	if f.Path == "/me" {
+		return s.saveProfile(sess, f.Form)
+	}
+	return s.saveCheckIn(ctx, sess, f.Form, f.At)
+}
+
+// moreUrgent is whichever of two next pages matters more: the crisis lines,
+// then a form to fix, then the member's page.
+func moreUrgent(a, b string) string {
+	rank := func(p string) int {
+		switch {
+		case strings.HasPrefix(p, "/crisis"):
+			return 3
+		case p == "/checkin":
+			return 2
+		case p != "":
+			return 1
+		}
+		return 0
+	}
+	if rank(b) > rank(a) {
+		return b
+	}
+	return a
 }
 
 // kdfWait is how long a request waits for a free PIN-check slot before
@@ -154,7 +393,7 @@ const kdfWait = 20 * time.Second
 // answered the request; on that one the caller says it in its own page.
 func (s *server) unlock(w http.ResponseWriter, r *http.Request, nick, pin string) (*members.Account, error) {
 	client := clientAddr(r)
-	at, wait := s.signins.reserve(client)
+	at, wait := s.signins.reserve(client, nameKey(nick))
 	if wait > 0 {
 		s.tooManyTries(w, r, wait)
 		return nil, members.ErrTooManyAttempts
@@ -170,9 +409,12 @@ func (s *server) unlock(w http.ResponseWriter, r *http.Request, nick, pin string
 }
 
 // countsAsFailure reports whether a PIN attempt that ended in err counts
-// against the client: a wrong PIN, or one tried while its name was locked.
+// against the client: a wrong PIN. One tried while its name is locked
+// checked no PIN, so it guessed nothing: the name's lock answers it, and
+// the others at the same address (a family phone, a kiosk) are not held
+// up by it.
 func countsAsFailure(err error) bool {
-	return errors.Is(err, members.ErrWrongPIN) || errors.Is(err, members.ErrTooManyAttempts)
+	return errors.Is(err, members.ErrWrongPIN)
 }
 
 // answerPINError answers the errors of a PIN check or a new account that
@@ -199,10 +441,11 @@ func (s *server) answerPINError(w http.ResponseWriter, r *http.Request, err erro
 	}
 }
 
-func (s *server) startSession(w http.ResponseWriter, r *http.Request, acct *members.Account) {
+func (s *server) startSession(w http.ResponseWriter, r *http.Request, acct *members.Account) *session {
 	s.session.end(r, s.cookieName(sessionCookie)) // a sign-in replaces whatever session this browser had
-	token, _ := s.session.start(acct.Nick(), acct)
+	token, sess := s.session.start(acct.Nick(), acct)
 	s.setSessionCookie(w, token)
+	return sess
 }
 
 func (s *server) tooManyTries(w http.ResponseWriter, r *http.Request, wait time.Duration) {
@@ -211,7 +454,8 @@ func (s *server) tooManyTries(w http.ResponseWriter, r *http.Request, wait time.
 }
 
 // signout ends the session. Without a live session there is nothing to end
-// (and no token to check): the cookie is cleared and that is all.
+// (and no token to check): the cookie is cleared and that is all. The
+// answer is a redirect home, which says the member is signed out.
 func (s *server) signout(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
@@ -222,15 +466,13 @@ func (s *server) signout(w http.ResponseWriter, r *http.Request) {
 	}
 	s.session.end(r, s.cookieName(sessionCookie))
 	s.clearSessionCookie(w)
-	v := s.newView(w, r, "signout.title")
-	rs := s.requestState(r)
-	rs.sess, v.SignedIn, v.Flash = nil, false, ""
-	v.Data = v.T("signout.text")
-	s.render(w, r, http.StatusOK, "message", v)
+	s.notify(w, r, "signout.text")
+	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
 // signupData is the sign-up page's own data.
 type signupData struct {
+	Nick       string
 	Passphrase bool
 }
 
@@ -239,19 +481,18 @@ func (s *server) signupForm(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	s.renderSignup(w, r, http.StatusOK, "")
-}
-
-// renderSignup draws the sign-up form, with the message errKey (and its
-// arguments) if there is one.
-func (s *server) renderSignup(w http.ResponseWriter, r *http.Request, status int, errKey string, args ...any) {
 	v := s.newView(w, r, "signup.title")
 	v.CSRF = s.nonces.issue(clientAddr(r))
-	if errKey != "" {
-		v.Error = v.T(errKey, args...)
+	d := signupData{Passphrase: r.URL.Query().Get("pass") == "1"}
+	if _, e, ok := s.pendingOf(r); ok {
+		d.Nick = e.nick
+		if e.problem != "" {
+			v.Error = v.T(e.problem, e.args...)
+			s.changePending(w, r, func(_ string, e *pendingEntry) error { e.problem, e.args = "", nil; return nil })
+		}
 	}
-	v.Data = signupData{Passphrase: r.URL.Query().Get("pass") == "1"}
-	s.render(w, r, status, "signup", v)
+	v.Data = d
+	s.render(w, r, http.StatusOK, "signup", v)
 }
 
 func (s *server) signup(w http.ResponseWriter, r *http.Request) {
@@ -263,21 +504,21 @@ func (s *server) signup(w http.ResponseWriter, r *http.Request) {
 	pin, pin2 := r.PostFormValue("pin"), r.PostFormValue("pin2")
 	switch {
 	case nick == "" || pin == "":
-		s.renderSignup(w, r, http.StatusUnprocessableEntity, "signin.missing")
+		s.signinAgain(w, r, nick, "signin.missing")
 		return
 	case pin != pin2:
-		s.renderSignup(w, r, http.StatusUnprocessableEntity, "signup.mismatch")
+		s.signinAgain(w, r, nick, "signup.mismatch")
 		return
 	}
 	// Both counts start before any work: new accounts per client, and
 	// failures (a taken nickname tells who exists, like a wrong PIN).
 	client := clientAddr(r)
-	made, wait := s.signups.reserve(client)
+	made, wait := s.signups.reserve(client, "")
 	if wait > 0 {
 		s.tooManyTries(w, r, wait)
 		return
 	}
-	failed, wait := s.signins.reserve(client)
+	failed, wait := s.signins.reserve(client, nameKey(nick))
 	if wait > 0 {
 		s.signups.refund(client, made)
 		s.tooManyTries(w, r, wait)
@@ -298,7 +539,7 @@ func (s *server) signup(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/checkin", http.StatusSeeOther)
 	} else if p := problemOf(err, nil); p != nil {
 		// A nickname taken or against the rules, a PIN too easy to guess.
-		s.renderSignup(w, r, http.StatusUnprocessableEntity, p.Key, p.Args...)
+		s.signinAgain(w, r, nick, p.Key, p.Args...)
 	}
 }
 
@@ -310,7 +551,7 @@ func (s *server) accountFailed(w http.ResponseWriter, r *http.Request, sess *ses
 		s.session.endAll(sess.nick)
 		rs := s.requestState(r)
 		rs.sess, rs.state = nil, endedSession
-		s.renderSignin(w, r, http.StatusUnauthorized, "", "")
+		s.renderSignin(w, r, http.StatusUnauthorized, "")
 		return
 	}
 	s.log.Error("web: "+what, "err", err)

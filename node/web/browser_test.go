@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,34 +28,28 @@ import (
 
 const chromiumPath = "/usr/bin/chromium"
 
-// artifactsEnv names the directory the screenshots go to, for a person to
-// look at (CI keeps it); without it they go to a temporary directory the
-// run logs once. Never into the repository.
+// artifactsEnv names the directory the screenshots go to, for a person (or
+// CI) to look at; without it they go to a temporary directory the tests
+// name in their log. Never into the repository.
 const artifactsEnv = "HEARTH_ARTIFACTS"
 
-var artifacts struct {
-	once sync.Once
-	dir  string
-	err  error
-}
-
-// artifactsDir is where this run's screenshots go.
-func artifactsDir(t testing.TB) string {
-	t.Helper()
-	artifacts.once.Do(func() {
-		if artifacts.dir = os.Getenv(artifactsEnv); artifacts.dir != "" {
-			artifacts.err = os.MkdirAll(artifacts.dir, 0o755)
-			return
-		}
-		artifacts.dir, artifacts.err = os.MkdirTemp("", "hearth-artifacts-")
-		if artifacts.err == nil {
-			fmt.Fprintf(os.Stderr, "browser tests: screenshots in %s (set %s to choose)\n", artifacts.dir, artifactsEnv)
-		}
-	})
-	if artifacts.err != nil {
-		t.Fatalf("artifacts: %v", artifacts.err)
+// artifacts is the screenshot directory, made once.
+var artifacts = sync.OnceValues(func() (string, error) {
+	if dir := os.Getenv(artifactsEnv); dir != "" {
+		return dir, os.MkdirAll(dir, 0o755)
 	}
-	return artifacts.dir
+	return os.MkdirTemp("", "hearth-screenshots-")
+})
+
+// artifactPath is where an artifact file called name (with its extension)
+// goes.
+func artifactPath(t testing.TB, name string) string {
+	t.Helper()
+	dir, err := artifacts()
+	if err != nil {
+		t.Fatalf("screenshot directory: %v", err)
+	}
+	return filepath.Join(dir, name)
 }
 
 var shared struct {
@@ -64,10 +59,16 @@ var shared struct {
 	stop func()
 }
 
+// shotsTaken: some test saved a screenshot, so TestMain says where.
+var shotsTaken atomic.Bool
+
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if shared.stop != nil {
 		shared.stop()
+	}
+	if dir, err := artifacts(); shotsTaken.Load() && err == nil {
+		fmt.Fprintf(os.Stderr, "browser test screenshots (360x640): %s\n", dir)
 	}
 	os.Exit(code)
 }
@@ -128,18 +129,21 @@ func newTab(t testing.TB) context.Context {
 // package's handler on its web address; the browser talks to it over TCP.
 func runningHub(t testing.TB) (*node.Node, string) {
 	t.Helper()
-	return runningHubAt(t, nil)
+	return runningHubWith(t, nil, nil)
 }
 
-// runningHubAt is runningHub on the clock now (nil: the real one), for the
-// node and its page alike.
-func runningHubAt(t testing.TB, now func() time.Time) (*node.Node, string) {
+// runningHubWith is runningHub with its config changed by mutate and, if
+// now is not nil, its clock (the node's and the page's).
+func runningHubWith(t testing.TB, mutate func(*node.Config), now func() time.Time) (*node.Node, string) {
 	t.Helper()
 	dir := t.TempDir()
 	if err := node.Init(dir, "Test hub"); err != nil {
 		t.Fatal(err)
 	}
 	cfg := testConfig()
+	if mutate != nil {
+		mutate(&cfg)
+	}
 	logger := testLogger(t)
 	n, err := node.Open(dir, node.Options{Config: &cfg, Logger: logger, Now: now, Web: func(n *node.Node) http.Handler {
 		return Handler(n, Options{Logger: logger, Now: now})
@@ -212,9 +216,12 @@ func shot(t testing.TB, ctx context.Context, name string) {
 		t.Errorf("screenshot %s: %v", name, err)
 		return
 	}
-	if err := os.WriteFile(filepath.Join(artifactsDir(t), name+".png"), png, 0o644); err != nil {
+	path := artifactPath(t, name+".png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	shotsTaken.Store(true)
+	t.Logf("screenshot: %s", path)
 }
 
 // do runs steps and fails the test on error.
@@ -323,7 +330,7 @@ func TestBrowserMemberChecksInExportsAndErases(t *testing.T) {
 	}
 	shot(t, ctx, "me")
 	if png, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS("svg.chart"))); err == nil {
-		os.WriteFile(filepath.Join(artifactsDir(t), "me-chart.png"), png, 0o644)
+		os.WriteFile(artifactPath(t, "me-chart.png"), png, 0o644)
 	}
 
 	// The exports, fetched with the browser's own session cookie.
@@ -363,13 +370,14 @@ func TestBrowserMemberChecksInExportsAndErases(t *testing.T) {
 	do(t, ctx, "open erase", chromedp.Navigate(base+"/me/erase"))
 	shot(t, ctx, "erase")
 	do(t, ctx, "type a wrong PIN", chromedp.SendKeys(chromedp.ID("pin"), "111111"))
-	if res := submit(t, ctx, "erase with a wrong PIN", "button.danger"); res.Status != http.StatusUnprocessableEntity {
-		t.Errorf("erase with a wrong PIN: status %d", res.Status)
+	// Every form answers with a redirect to a page of its own.
+	if res := submit(t, ctx, "erase with a wrong PIN", "button.danger"); res.Status != http.StatusOK || !strings.HasSuffix(res.URL, "/me/erase") {
+		t.Errorf("erase with a wrong PIN: status %d at %s", res.Status, res.URL)
 	}
 	wantText(t, ctx, "That PIN is not right, so nothing was erased.")
 	do(t, ctx, "type the PIN", chromedp.SendKeys(chromedp.ID("pin"), "246813"))
 	submit(t, ctx, "erase", "button.danger")
-	wantText(t, ctx, "Everything is erased")
+	wantText(t, ctx, "Your account and everything you wrote are gone from this hub.")
 	shot(t, ctx, "erased")
 
 	if status, _ := fetch("/me/export.json"); status != http.StatusUnauthorized {
@@ -402,10 +410,15 @@ func TestBrowserWrongPIN(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("nick"), "river"),
 		chromedp.SendKeys(chromedp.ID("pin"), "9999"))
 	res := submit(t, ctx, "sign in", "main form button[type=submit]")
-	if res.Status != http.StatusUnauthorized {
-		t.Errorf("wrong PIN: status %d", res.Status)
+	if res.Status != http.StatusOK || !strings.HasSuffix(res.URL, "/signin") {
+		t.Errorf("wrong PIN: status %d at %s", res.Status, res.URL)
 	}
 	wantText(t, ctx, "That nickname and PIN do not match", "A forgotten PIN cannot be recovered")
+	// The nickname is kept: only the PIN is typed again.
+	nick, err := chromedp.Run(ctx, chromedp.Value(chromedp.ID("nick")))
+	if err != nil || nick != "river" {
+		t.Errorf("after a wrong PIN the nickname field holds %q (%v)", nick, err)
+	}
 	shot(t, ctx, "wrong-pin")
 }
 

@@ -165,7 +165,7 @@ func (s *server) takeBuddyCode(w http.ResponseWriter, r *http.Request, sess *ses
 		return
 	}
 	client := clientAddr(r)
-	at, wait := s.codes.reserve(client)
+	at, wait := s.codes.reserve(client, "")
 	if wait > 0 {
 		s.tooManyTries(w, r, wait)
 		return

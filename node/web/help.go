@@ -32,6 +32,6 @@ func crisisLines(lines []string) []crisisLine {
 
 func (s *server) help(w http.ResponseWriter, r *http.Request) {
 	v := s.newView(w, r, "help.title")
-	v.Data = crisisLines(s.cfg.Help.CrisisLines)
+	v.Crisis = crisisLines(s.cfg.Help.CrisisLines)
 	s.render(w, r, http.StatusOK, "help", v)
 }

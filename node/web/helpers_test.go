@@ -29,6 +29,12 @@ func (c *clock) Now() time.Time {
 	return c.t
 }
 
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
 func (c *clock) Add(d time.Duration) {
 	c.mu.Lock()
 	c.t = c.t.Add(d)
@@ -191,6 +197,11 @@ func (c *client) post(from, target string, form url.Values) *response {
 		form = url.Values{}
 	}
 	form.Set("csrf", token)
+	// A check-in form's own token (a resubmit never saves twice) goes back
+	// as a browser sends it, unless the test sets one.
+	if f := formOf(page.body); f != "" && !form.Has("form") {
+		form.Set("form", f)
+	}
 	return c.do(http.MethodPost, target, form)
 }
 
@@ -210,6 +221,23 @@ func (c *client) signIn(nick, pin string) {
 	if res.StatusCode != http.StatusSeeOther {
 		c.th.t.Fatalf("sign in: status %d, want 303\n%s", res.StatusCode, res.body)
 	}
+}
+
+// follow answers a redirect (POST, redirect, GET) as a browser does: it
+// must be one, and its page is fetched.
+func (c *client) follow(res *response) *response {
+	c.th.t.Helper()
+	if res.StatusCode != http.StatusSeeOther {
+		c.th.t.Fatalf("%s %s: status %d, want a redirect (303)\n%s", res.method, res.target, res.StatusCode, clip(res.body))
+	}
+	return c.get(res.Header.Get("Location"))
+}
+
+// postAndFollow posts a form (with the token of the page at from) and
+// fetches the page it is sent to.
+func (c *client) postAndFollow(from, target string, form url.Values) *response {
+	c.th.t.Helper()
+	return c.follow(c.post(from, target, form))
 }
 
 func wantStatus(t testing.TB, res *response, want int) {

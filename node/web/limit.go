@@ -1,8 +1,11 @@
 package web
 
 import (
+	"crypto/sha256"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -15,9 +18,14 @@ import (
 // further than the same requests one after another; an attempt that turns
 // out right (a sign-in) or never ran (the hub was busy) is taken back.
 //
-// The ceiling for sign-ins is well above what one member needs, so members
-// sharing a phone or a kiosk (one address) do not lock each other out: a
-// wrong PIN locks its own nickname long before the address's ceiling.
+// The ceiling for sign-ins counts names, not tries: a client may get the
+// PIN wrong for signinRule.allowed different names in the window. A member
+// who keeps mistyping their own PIN, or trying their nickname while it is
+// locked, is held by that nickname's own lock (members), which runs out
+// by itself, and uses one of the address's names however often they try;
+// so members sharing a phone or a kiosk (one address) do not lock each
+// other out, while a script spraying a PIN over many nicknames is stopped
+// at the same ceiling as before.
 
 // limitRule is one limit: allowed attempts in window, then either waits
 // that double from 2 s (backoff) up to maxDelay, or a wait until the
@@ -50,19 +58,23 @@ type clientLimiter struct {
 	clients map[string]*attempts
 }
 
-// attempts are one client's attempts within the window, oldest first.
+// attempts are one client's attempts within the window, oldest first,
+// with the name each was for (nameKey; "" for none).
 type attempts struct {
-	at []time.Time
+	at    []time.Time
+	names []string
 }
 
 func newClientLimiter(rule limitRule, now func() time.Time) *clientLimiter {
 	return &clientLimiter{rule: rule, now: now, clients: map[string]*attempts{}}
 }
 
-// reserve counts an attempt by client now, if the rule allows one: it
-// returns the attempt's time (to refund it by) and 0, or how long the client
-// must wait, counting nothing.
-func (l *clientLimiter) reserve(client string) (at time.Time, wait time.Duration) {
+// reserve counts an attempt by client now for name (a nameKey, or "" for an
+// attempt that names none), if the rule allows one: it returns the
+// attempt's time (to refund it by) and 0, or how long the client must
+// wait, counting nothing. An attempt for a name this client already has an
+// attempt for in the window is not counted again (the zero time).
+func (l *clientLimiter) reserve(client, name string) (at time.Time, wait time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
@@ -75,11 +87,22 @@ func (l *clientLimiter) reserve(client string) (at time.Time, wait time.Duration
 		l.clients[client] = a
 	}
 	a.prune(now, l.rule.window)
+	if name != "" && slices.Contains(a.names, name) {
+		return time.Time{}, 0
+	}
 	if wait := l.waitLocked(a, now); wait > 0 {
 		return time.Time{}, wait
 	}
 	a.at = append(a.at, now)
+	a.names = append(a.names, name)
 	return now, 0
+}
+
+// nameKey is how a limiter remembers a name tried: a hash of it as members
+// reads nicknames (case and spaces aside), not the name itself.
+func nameKey(nick string) string {
+	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(nick))))
+	return string(sum[:16])
 }
 
 // refund takes back an attempt reserve counted at at.
@@ -91,8 +114,9 @@ func (l *clientLimiter) refund(client string, at time.Time) {
 		return
 	}
 	for i := len(a.at) - 1; i >= 0; i-- {
-		if a.at[i].Equal(at) {
-			a.at = append(a.at[:i], a.at[i+1:]...)
+		if !at.IsZero() && a.at[i].Equal(at) {
+			a.at = slices.Delete(a.at, i, i+1)
+			a.names = slices.Delete(a.names, i, i+1)
 			return
 		}
 	}
@@ -122,7 +146,7 @@ func (a *attempts) prune(now time.Time, window time.Duration) {
 	for i < len(a.at) && now.Sub(a.at[i]) > window {
 		i++
 	}
-	a.at = a.at[i:]
+	a.at, a.names = a.at[i:], a.names[i:]
 }
 
 // sweep forgets clients with nothing in the window; if a flood of

@@ -2,10 +2,13 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"html/template"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -17,11 +20,12 @@ import (
 )
 
 // How many meetings a page lists. The home page stays small for 2G; the
-// search page shows more, with a link for the rest.
+// search page shows them a page at a time, up to maxMeetings (then the
+// member is asked to narrow the search, with its true count).
 const (
 	homeMeetings = 8
 	pageMeetings = 40
-	maxMeetings  = 400
+	maxMeetings  = 2000
 )
 
 // meetingItem is one meeting in a list, already in the page's words.
@@ -38,6 +42,7 @@ type meetingItem struct {
 	Format      string // "peer-led", "facilitated" or ""
 	FormatLabel string
 	Badge       string // "In progress", "Cancelled"
+	Meta        string // how, where, how far, who leads: the line under the name
 }
 
 // meetingURL is the page of a listing: /meetings/HUB/slug.
@@ -46,26 +51,41 @@ func meetingURL(id string) string {
 	return "/meetings/" + url.PathEscape(hub) + "/" + url.PathEscape(slug)
 }
 
-// item is m as a list shows it, in the view's words and zone.
+// AttendanceLabel is how the member page says, in language lang, the way
+// to attend l: "In person", "Online", "In person and online" or "Not
+// meeting for now". The CLI shows the same words.
+func AttendanceLabel(l *protocol.Listing, lang string) string {
+	return sharedCatalogs().T(lang, attendanceKey(l))
+}
+
+func attendanceKey(l *protocol.Listing) string { return "attendance." + meetingguide.Attendance(l) }
+
+// item is m as a list shows it, in the view's words and zone. A meeting
+// not meeting for now says so instead of a time, and one whose building is
+// closed names its area, not the building.
 func item(v *view, m node.Meeting) meetingItem {
 	it := meetingItem{
 		URL: meetingURL(m.ID), Name: m.Name, InProgress: m.InProgress, Cancelled: m.Cancelled,
 		Attendance: meetingguide.Attendance(m.Listing), Format: m.Format,
 	}
-	it.HowLabel = v.T("attendance." + it.Attendance)
+	it.HowLabel = v.T(attendanceKey(m.Listing))
 	switch m.Format {
 	case protocol.FormatPeerLed:
 		it.FormatLabel = v.T("format.peerled.short")
 	case protocol.FormatFacilitated:
 		it.FormatLabel = v.T("format.facilitated.short")
 	}
+	inactive := finder.Inactive(m.Listing)
 	switch {
 	case m.Cancelled:
 		it.Badge = v.T("badge.cancelled")
+	case inactive:
+		it.Badge, it.HowLabel = it.HowLabel, ""
 	case m.InProgress:
 		it.Badge = v.T("badge.live")
 	}
 	switch {
+	case inactive || m.Cancelled:
 	case m.Next != nil:
 		next := m.Next.In(finder.MeetingZone(m.Listing, v.zone))
 		it.When = whenWords(v, next)
@@ -73,7 +93,7 @@ func item(v *view, m node.Meeting) meetingItem {
 		it.When = v.T("when.appointment")
 	}
 	switch {
-	case m.Location != "":
+	case m.Location != "" && !finder.BuildingClosed(m.Listing):
 		it.Place = m.Location
 	case m.City != "":
 		it.Place = m.City
@@ -83,6 +103,7 @@ func item(v *view, m node.Meeting) meetingItem {
 	if m.DistanceKm != nil {
 		it.Distance = v.T("distance.km", *m.DistanceKm)
 	}
+	it.Meta = strings.Join(nonEmpty(it.HowLabel, it.Place, it.Distance, it.FormatLabel), " · ")
 	return it
 }
 
@@ -193,73 +214,215 @@ func (s *server) queryFromForm(q url.Values) (finder.Query, *problem.Error) {
 type listData struct {
 	Filters  filterForm
 	Meetings []meetingItem
-	More     string // URL of the next, longer page; "" if this is all
-	Print    string // URL of the printable weekly schedule of this search
 	Searched bool
 	Filtered bool // the member chose something: show results before the form
+	// The search spelled out, each filter a link that removes it; with no
+	// result, each says how many meetings there are without it.
+	Applied []appliedFilter
+	Total   int // every meeting that matches, not just this page's
+	From    int // the first shown, counting from 1
+	To      int
+	Page    int
+	Pages   int
+	Prev    string // URL of the previous page; "" on the first
+	Next    string // URL of the next page; "" on the last
+	Capped  bool   // more match than the pages reach: narrow the search
+	Print   string // URL of the printable weekly schedule of this search
 }
+
+// appliedFilter is one filter of a search as the member reads it.
+type appliedFilter struct {
+	Label       string
+	RemoveLabel string // "Remove: Tuesday", for a screen reader
+	Remove      string // the same search without it
+	Without     int    // how many meetings match without it (said when none match)
+}
+
+// searchFilters are the URL parameters the filter form sets, in the
+// order a search is spelled out.
+var searchFilters = []string{"day", "time", "attendance", "language", "type", "region", "q", "near"}
 
 func (s *server) meetingList(w http.ResponseWriter, r *http.Request) {
 	v := s.newView(w, r, "meetings.title")
 	q := r.URL.Query()
 	d := listData{Filters: s.filterForm(v, q)}
-	for _, k := range []string{"day", "time", "type", "language", "attendance", "region", "q", "near"} {
-		if q.Get(k) != "" {
-			d.Filtered = true
-		}
-	}
 	fq, bad := s.queryFromForm(q)
-	status := http.StatusOK
 	if bad != nil {
 		v.Error = v.Problem(bad)
-		status = http.StatusBadRequest
+		v.Data = d
+		s.render(w, r, http.StatusBadRequest, "meetings", v)
+		return
+	}
+	ctx := r.Context()
+	d.Applied = s.appliedFilters(v, q)
+	d.Filtered = len(d.Applied) > 0
+	d.Page = 1
+	if p, err := strconv.Atoi(q.Get("page")); err == nil && p > 1 {
+		d.Page = min(p, maxMeetings/pageMeetings)
+	}
+	fq.Limit = d.Page * pageMeetings
+	ms, err := s.n.Meetings(ctx, fq)
+	if err == nil {
+		d.Total, err = s.n.CountMeetings(ctx, fq)
+	}
+	if err != nil {
+		s.log.Error("web: find meetings", "err", err)
+		v.Error = v.T("error.text")
+	}
+	d.Searched = true
+	reach := min(d.Total, maxMeetings)
+	d.Pages = max(1, (reach+pageMeetings-1)/pageMeetings)
+	d.Page = min(d.Page, d.Pages)
+	d.Capped = d.Total > maxMeetings
+	if first := (d.Page - 1) * pageMeetings; first < len(ms) {
+		ms = ms[first:]
+		d.From = first + 1
 	} else {
-		limit := pageMeetings
-		if fq.Limit > 0 {
-			limit = min(fq.Limit, maxMeetings)
+		ms = nil
+	}
+	for _, m := range ms {
+		d.Meetings = append(d.Meetings, item(v, m))
+	}
+	d.To = d.From + len(d.Meetings) - 1
+	page := func(n int) string {
+		u := maps.Clone(q)
+		u.Del("limit")
+		u.Del("page")
+		if n > 1 {
+			u.Set("page", strconv.Itoa(n))
 		}
-		// One more than shown says whether there is more.
-		fq.Limit = limit + 1
-		ms, err := s.n.Meetings(r.Context(), fq)
-		if err != nil {
-			s.log.Error("web: find meetings", "err", err)
-			v.Error = v.T("error.text")
-		}
-		if len(ms) > limit {
-			ms = ms[:limit]
-			if limit < maxMeetings {
-				more := url.Values{}
-				for k, vs := range q {
-					more[k] = vs
-				}
-				more.Set("limit", strconv.Itoa(min(limit*2, maxMeetings)))
-				d.More = "/meetings?" + more.Encode()
+		return "/meetings?" + u.Encode() + "#results"
+	}
+	if d.Page > 1 {
+		d.Prev = page(d.Page - 1)
+	}
+	if d.Page < d.Pages {
+		d.Next = page(d.Page + 1)
+	}
+	if d.Total == 0 {
+		// Say what each filter costs: the member sees which to let go.
+		for i, f := range d.Applied {
+			without, err := finder.QueryFromURL(removeFilterValues(q, f))
+			if err == nil {
+				without.IncludeCancelled = false
+				d.Applied[i].Without, _ = s.n.CountMeetings(ctx, without)
 			}
-		}
-		for _, m := range ms {
-			d.Meetings = append(d.Meetings, item(v, m))
-		}
-		d.Searched = true
-		if len(ms) > 0 {
-			// The same search as a weekly schedule on paper, for someone
-			// with no phone. The day is the schedule's pages, so it goes.
-			week := url.Values{}
-			for k, vs := range q {
-				if k != "day" && k != "limit" {
-					week[k] = vs
-				}
-			}
-			d.Print = "/meetings/print?" + week.Encode()
 		}
 	}
+	if d.Total > 0 {
+		// The same search as a weekly schedule on paper, for someone
+		// with no phone. The day is the schedule's pages, so it goes.
+		week := url.Values{}
+		for k, vs := range q {
+			if k != "day" && k != "limit" && k != "page" {
+				week[k] = vs
+			}
+		}
+		d.Print = "/meetings/print?" + week.Encode()
+	}
 	v.Data = d
-	s.render(w, r, status, "meetings", v)
+	s.render(w, r, http.StatusOK, "meetings", v)
+}
+
+// appliedFilters spells out the search in the URL parameters q, one filter
+// at a time, in the page's words, each with the link that removes it.
+func (s *server) appliedFilters(v *view, q url.Values) []appliedFilter {
+	var out []appliedFilter
+	add := func(label string, remove url.Values) {
+		remove.Del("page")
+		remove.Del("limit")
+		out = append(out, appliedFilter{Label: label, RemoveLabel: v.T("filter.remove", label), Remove: "/meetings?" + remove.Encode()})
+	}
+	without := func(name string) url.Values {
+		u := maps.Clone(q)
+		u.Del(name)
+		if name == "near" {
+			u.Del("radius")
+		}
+		return u
+	}
+	for _, name := range searchFilters {
+		if name == "type" {
+			for i, code := range q["type"] {
+				if code = strings.TrimSpace(code); code != "" {
+					u := maps.Clone(q)
+					u["type"] = slices.Delete(slices.Clone(q["type"]), i, i+1)
+					add(v.TypeName(code), u)
+				}
+			}
+			continue
+		}
+		value := strings.TrimSpace(q.Get(name))
+		if value == "" {
+			continue
+		}
+		var label string
+		switch name {
+		case "day":
+			day, err := finder.ParseDay(value)
+			switch {
+			case err != nil:
+				label = value
+			case day == finder.Today:
+				label = v.T("filter.today")
+			case day == finder.Tomorrow:
+				label = v.T("filter.tomorrow")
+			default:
+				label = dayLong(v, int(day))
+			}
+		case "time":
+			w, err := finder.ParseWindow(value)
+			label = value
+			if err == nil && w != "" {
+				label = v.T("time." + w)
+			}
+		case "attendance":
+			a, err := finder.ParseAttendance(value)
+			label = value
+			if err == nil {
+				label = v.T("attendance." + a)
+			}
+		case "language":
+			label = value
+			for _, l := range filterLanguages {
+				if strings.EqualFold(l.Tag, value) {
+					label = l.Name
+				}
+			}
+		case "region":
+			label = value
+		case "q":
+			label = v.T("filter.wordslabel", value)
+		case "near":
+			radius := cmp.Or(strings.TrimSpace(q.Get("radius")), strconv.Itoa(finder.DefaultRadiusKm))
+			if _, err := strconv.ParseFloat(radius, 64); err == nil {
+				radius += " km" // the form's radii are kilometres
+			}
+			label = v.T("filter.nearlabel", value, radius)
+		}
+		add(label, without(name))
+	}
+	return out
+}
+
+// removeFilterValues is the search of an applied filter's Remove link.
+func removeFilterValues(q url.Values, f appliedFilter) url.Values {
+	_, query, _ := strings.Cut(f.Remove, "?")
+	u, err := url.ParseQuery(query)
+	if err != nil {
+		return q
+	}
+	return u
 }
 
 // detailData is one meeting's page.
 type detailData struct {
 	meetingItem
 	Day, Time, Zone, NextDate string
+	HereTime                  string // the next sitting on the hub's clock, when the meeting's differs
+	UsualDay                  string // for a meeting not meeting for now: the day it used to meet
+	Inactive                  bool   // not meeting for now (finder.Inactive)
+	BuildingClosed            bool   // its venue is closed for now (finder.BuildingClosed)
 	Types                     []typeInfo
 	FormatLine                string
 	Focus                     string
@@ -270,8 +433,7 @@ type detailData struct {
 	LocationNotes             string
 	ConferenceURL             string
 	ConferenceURLNotes        string
-	ConferencePhone           template.URL
-	ConferencePhoneText       string
+	Dial                      dial // the conference phone: the number to call, then the codes
 	ConferencePhoneNotes      string
 	Notes                     string
 	Group, GroupNotes         string
@@ -311,10 +473,14 @@ func (s *server) meetingPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "meeting", v)
 }
 
-// detail is one meeting's page, in the view's words and zone.
+// detail is one meeting's page, in the view's words and zone. A meeting
+// not meeting for now (finder.Inactive) keeps its usual day and time, said
+// as what it was, with no next date, calendar file or map; one whose
+// building is closed (finder.BuildingClosed) shows no building, address or
+// map, even while it meets online.
 func detail(v *view, m node.Meeting) detailData {
 	l := m.Listing
-	d := detailData{Zone: finder.MeetingZone(l, v.zone).String()}
+	d := detailData{Zone: finder.MeetingZone(l, v.zone).String(), Inactive: finder.Inactive(l)}
 	if l.Focus != "" {
 		d.Focus = v.T("focus." + l.Focus)
 	}
@@ -326,7 +492,15 @@ func detail(v *view, m node.Meeting) detailData {
 			d.Time += "–" + sitting.End.Format("15:04")
 		}
 		d.NextDate = dateLong(v, sitting.Start)
+		if here := sitting.Start.In(v.zone); !sameClock(sitting.Start, here) {
+			d.HereTime = dayWord(v, here)
+		}
 		d.ICS = meetingURL(m.ID) + ".ics"
+	} else if d.Inactive && l.Day != nil && *l.Day >= 0 && *l.Day <= 6 && l.Time != "" {
+		d.UsualDay, d.Time = dayLong(v, *l.Day), l.Time
+		if l.EndTime != "" {
+			d.Time += "–" + l.EndTime
+		}
 	}
 	d.meetingItem = item(v, m)
 	for _, code := range l.Types {
@@ -355,24 +529,29 @@ func detail(v *view, m node.Meeting) detailData {
 			}
 		}
 	}
-	d.OnRequest = l.AddressVisibility == protocol.AddressOnRequest
+	d.BuildingClosed = finder.BuildingClosed(l)
+	d.OnRequest = l.AddressVisibility == protocol.AddressOnRequest && !d.BuildingClosed
 	switch {
+	case d.BuildingClosed:
 	case l.FormattedAddress != "":
 		d.Address = []string{l.FormattedAddress}
 	case l.Address != "" || l.City != "":
 		d.Address = nonEmpty(l.Address, strings.TrimSpace(strings.Join(nonEmpty(l.PostalCode, l.City, l.State), " ")), l.Country)
 	}
-	if l.Latitude != nil && l.Longitude != nil && !l.Approximate {
+	if l.Latitude != nil && l.Longitude != nil && !l.Approximate && !d.Inactive && !d.BuildingClosed {
 		// geo: opens the phone's own map app, which may work offline; no
 		// map is fetched from another host.
 		d.MapURL = template.URL(fmt.Sprintf("geo:%.6f,%.6f", *l.Latitude, *l.Longitude))
 	}
-	d.LocationNotes, d.Notes, d.Group, d.GroupNotes = l.LocationNotes, l.Notes, l.Group, l.GroupNotes
+	if !d.BuildingClosed {
+		d.LocationNotes = l.LocationNotes
+	}
+	d.Notes, d.Group, d.GroupNotes = l.Notes, l.Group, l.GroupNotes
 	if protocol.CheckURL("conference_url", l.ConferenceURL) == nil {
 		d.ConferenceURL = l.ConferenceURL
 	}
 	d.ConferenceURLNotes, d.ConferencePhoneNotes = l.ConferenceURLNotes, l.ConferencePhoneNotes
-	d.ConferencePhone, d.ConferencePhoneText = telURL(l.ConferencePhone), l.ConferencePhone
+	d.Dial = dialOf(l.ConferencePhone)
 	d.Phone, d.PhoneText = telURL(l.Phone), l.Phone
 	if protocol.CheckURL("website", l.Website) == nil {
 		d.Website = l.Website
@@ -390,6 +569,32 @@ func nonEmpty(ss ...string) []string {
 		}
 	}
 	return out
+}
+
+// dial is a conference phone as the page shows it: the number to call, and
+// the codes to enter once it answers (a meeting ID, a passcode), which the
+// tel: link dials by itself on most phones after its pauses.
+type dial struct {
+	Tel    template.URL
+	Number string
+	Codes  []string
+}
+
+// dialOf reads a conference phone as Meeting Guide feeds write it,
+// "+16699006833,,85512345678#,,,,*123456#": a number, then after pauses
+// (',' or ';') the codes.
+func dialOf(phone string) dial {
+	number, codes, _ := strings.Cut(strings.ReplaceAll(phone, ";", ","), ",")
+	d := dial{Tel: telURL(phone), Number: strings.TrimSpace(number)}
+	for c := range strings.SplitSeq(codes, ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			d.Codes = append(d.Codes, c)
+		}
+	}
+	if d.Number == "" {
+		return dial{}
+	}
+	return d
 }
 
 // telURL makes a tel: link from a phone number as a listing or config

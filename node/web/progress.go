@@ -6,12 +6,14 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"time"
 
 	"hearth/node/finder"
 	"hearth/node/members"
+	"hearth/node/problem"
 )
 
 // historyShown is how many check-ins /me lists; the exports hold them all.
@@ -29,6 +31,7 @@ type meData struct {
 	Next       string   // the next milestone, in words; "" past the table
 	ToGo       int
 	Chart      template.HTML
+	Summary    string // the chart in words
 	History    []historyItem
 	Total      int
 }
@@ -46,9 +49,8 @@ type historyItem struct {
 }
 
 func (s *server) me(w http.ResponseWriter, r *http.Request, sess *session) {
-	v := s.newView(w, r, "me.title")
-	v.CSRF = sess.csrf
-	if r.URL.Query().Get("saved") == "1" {
+	v := s.memberView(w, r, sess, "me.title")
+	if r.URL.Query().Get("saved") == "1" && v.Flash == "" {
 		v.Flash = v.T("checkin.saved")
 	}
 	s.renderMe(w, r, http.StatusOK, v, sess)
@@ -68,9 +70,16 @@ func (s *server) renderMe(w http.ResponseWriter, r *http.Request, status int, v 
 	zone := s.zone
 	today := finder.Date(s.now().In(zone))
 	d := &meData{Nick: sess.nick, Today: today.Format(time.DateOnly), Total: len(checkIns)}
+	defer func() { sess.since = nil }() // shown once
+	if sess.since != nil {
+		d.SoberSince = sess.since.value
+		v.Error = v.Problem(sess.since.problem)
+	}
 	if profile.SoberSince != nil {
 		since := finder.Date(*profile.SoberSince)
-		d.SoberSince = since.Format(time.DateOnly)
+		if sess.since == nil {
+			d.SoberSince = since.Format(time.DateOnly)
+		}
 		d.SinceWords = dateFull(v, since)
 		d.HasCount = true
 		d.Days = finder.DaysBetween(since, today)
@@ -81,7 +90,8 @@ func (s *server) renderMe(w http.ResponseWriter, r *http.Request, status int, v 
 			d.Next, d.ToGo = milestoneWords(v, next), next-d.Days
 		}
 	}
-	d.Chart = moodChart(v, checkIns, today, zone)
+	d.Chart = moodCharts(v, checkIns, today, zone, "chart-summary")
+	d.Summary = chartSummary(v, checkIns, today, zone)
 	v.Groups = s.meWeek(r.Context(), v, sess, checkIns)
 	meetingNames := map[string]string{}
 	for i, c := range checkIns {
@@ -118,36 +128,55 @@ func (s *server) renderMe(w http.ResponseWriter, r *http.Request, status int, v 
 	s.render(w, r, status, "me", v)
 }
 
-// setProfile sets, restarts or clears the sober-since date.
+// dateDraft is a sober-since date sent with something wrong in it, shown
+// once on the next /me.
+type dateDraft struct {
+	value   string
+	problem *problem.Error
+}
+
+// errNoDate: the date field was empty or not a date.
+var errNoDate = problem.Define("me.baddate", "the sober-since date is not a date")
+
+// setProfile sets, restarts or clears the sober-since date, and answers
+// with a redirect to /me whatever happens.
 func (s *server) setProfile(w http.ResponseWriter, r *http.Request, sess *session) {
-	v := s.newView(w, r, "me.title")
-	v.CSRF = sess.csrf
+	target, err := s.saveProfile(sess, r.PostForm)
+	if err != nil {
+		s.accountFailed(w, r, sess, "save profile", err)
+		return
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// saveProfile sets the sober-since date a form sent and says where to go
+// next; a mistake is kept for that page. An error is the account's.
+func (s *server) saveProfile(sess *session, form url.Values) (string, error) {
 	var since *time.Time
 	switch {
-	case r.PostFormValue("clear") == "1":
-	case r.PostFormValue("today") == "1":
+	case form.Get("clear") == "1":
+	case form.Get("today") == "1":
 		today := finder.Date(s.now().In(s.zone))
 		since = &today
 	default:
-		t, err := time.Parse(time.DateOnly, r.PostFormValue("sober_since"))
+		t, err := time.Parse(time.DateOnly, form.Get("sober_since"))
 		if err != nil {
-			v.Error = v.T("me.baddate")
-			s.renderMe(w, r, http.StatusUnprocessableEntity, v, sess)
-			return
+			sess.since = &dateDraft{value: form.Get("sober_since"), problem: errNoDate}
+			return "/me", nil
 		}
 		since = &t
 	}
 	err := sess.acct.SetProfile(members.Profile{SoberSince: since})
 	if p := problemOf(err, nil); p != nil {
-		v.Error = v.Problem(p) // a date after today, or too long ago
-		s.renderMe(w, r, http.StatusUnprocessableEntity, v, sess)
-		return
+		// A date after today, or too long ago.
+		sess.since = &dateDraft{value: form.Get("sober_since"), problem: p}
+		return "/me", nil
 	}
 	if err != nil {
-		s.accountFailed(w, r, sess, "save profile", err)
-		return
+		return "", err
 	}
-	http.Redirect(w, r, "/me", http.StatusSeeOther)
+	sess.since = nil
+	return "/me", nil
 }
 
 // milestoneDays are the counts worth marking; after a year, every year.
@@ -226,7 +255,9 @@ func download(w http.ResponseWriter, contentType, name string, body []byte) {
 }
 
 func (s *server) eraseForm(w http.ResponseWriter, r *http.Request, sess *session) {
-	s.renderErase(w, r, sess, http.StatusOK, "")
+	v := s.memberView(w, r, sess, "erase.title")
+	v.Data = eraseData{Passphrase: r.URL.Query().Get("pass") == "1"}
+	s.render(w, r, http.StatusOK, "erase", v)
 }
 
 // eraseData is the erase page's own data.
@@ -234,14 +265,14 @@ type eraseData struct {
 	Passphrase bool // show a text keyboard rather than digits
 }
 
-func (s *server) renderErase(w http.ResponseWriter, r *http.Request, sess *session, status int, errKey string) {
-	v := s.newView(w, r, "erase.title")
-	v.CSRF = sess.csrf
-	if errKey != "" {
-		v.Error = v.T(errKey)
+// eraseAgain sends the member back to the erase form with what was wrong.
+func (s *server) eraseAgain(w http.ResponseWriter, r *http.Request, sess *session, errKey string) {
+	sess.flashError = errKey
+	target := "/me/erase"
+	if r.PostFormValue("pass") == "1" {
+		target += "?pass=1"
 	}
-	v.Data = eraseData{Passphrase: r.URL.Query().Get("pass") == "1"}
-	s.render(w, r, status, "erase", v)
+	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
 // erase deletes the member's account and everything they wrote, then signs
@@ -251,17 +282,17 @@ func (s *server) renderErase(w http.ResponseWriter, r *http.Request, sess *sessi
 // like a sign-in, counted and limited the same way.
 func (s *server) erase(w http.ResponseWriter, r *http.Request, sess *session) {
 	if r.PostFormValue("confirm") != "1" {
-		s.eraseForm(w, r, sess)
+		http.Redirect(w, r, "/me/erase", http.StatusSeeOther)
 		return
 	}
 	pin := r.PostFormValue("pin")
 	if pin == "" {
-		s.renderErase(w, r, sess, http.StatusUnprocessableEntity, "erase.needpin")
+		s.eraseAgain(w, r, sess, "erase.needpin")
 		return
 	}
 	if _, err := s.unlock(w, r, sess.nick, pin); err != nil {
 		if errors.Is(err, members.ErrWrongPIN) {
-			s.renderErase(w, r, sess, http.StatusUnprocessableEntity, "erase.wrongpin")
+			s.eraseAgain(w, r, sess, "erase.wrongpin")
 		}
 		return
 	}
@@ -271,9 +302,6 @@ func (s *server) erase(w http.ResponseWriter, r *http.Request, sess *session) {
 	}
 	s.session.endAll(sess.nick)
 	s.clearSessionCookie(w)
-	rs := s.requestState(r)
-	rs.sess, rs.state = nil, noSession
-	v := s.newView(w, r, "erased.title")
-	v.Data = v.T("erased.text")
-	s.render(w, r, http.StatusOK, "message", v)
+	s.notify(w, r, "erased.text")
+	http.Redirect(w, r, "/", http.StatusSeeOther)
 }

@@ -76,6 +76,7 @@ var templateFuncs = template.FuncMap{
 	"sel": func(id, name string, options []choice) selectData {
 		return selectData{ID: id, Name: name, Options: options}
 	},
+	"join": func(parts []string) string { return strings.Join(parts, ", ") },
 	"seq": func(from, to int) []int {
 		out := make([]int, 0, to-from+1)
 		for i := from; i <= to; i++ {
@@ -101,8 +102,9 @@ type view struct {
 	CSRF     string // set on pages with a POST form
 	SignedIn bool
 	Langs    []langLink
-	Flash    string // a plain message shown at the top
-	Error    string // what went wrong, shown at the top
+	Flash    string       // a plain message shown at the top
+	Error    string       // what went wrong, shown at the top
+	Crisis   []crisisLine // the hub's crisis lines, on pages that show them
 	Data     any
 	// Groups is what the blocks of parts/groups.html draw on a page that
 	// is not theirs: the safety plan on the crisis page, a member's week
@@ -164,6 +166,11 @@ func (s *server) newView(w http.ResponseWriter, r *http.Request, titleKey string
 	if rs.state == endedSession {
 		s.clearSessionCookie(w)
 		v.Flash = v.T("session.ended")
+	}
+	if _, e, ok := s.pendingOf(r); ok && e.notice != "" {
+		// What the page before a redirect had to say (signed out, erased).
+		v.Flash = v.T(e.notice)
+		s.changePending(w, r, func(_ string, e *pendingEntry) error { e.notice = ""; return nil })
 	}
 	if titleKey != "" {
 		v.Title = v.T(titleKey)
@@ -249,6 +256,10 @@ type requestState struct {
 	looked bool
 	sess   *session
 	state  sessionState
+	ended  *idledSession // for a session that idled out: whose it was
+
+	pendingSet   bool   // this response has set (or cleared) the pending cookie…
+	pendingToken string // …to this
 }
 
 type stateKey struct{}
@@ -260,7 +271,7 @@ func (s *server) requestState(r *http.Request) *requestState {
 		rs = &requestState{}
 	}
 	if !rs.looked {
-		rs.sess, rs.state = s.session.lookup(r, s.cookieName(sessionCookie))
+		rs.sess, rs.state, rs.ended = s.session.lookup(r, s.cookieName(sessionCookie))
 		rs.looked = true
 	}
 	return rs

@@ -57,7 +57,8 @@ var scheduleWeek = []int{1, 2, 3, 4, 5, 6, 0}
 // WriteSchedule writes the printable weekly schedule of meetings in the
 // page language lang (a tag of i18n/; others fall back to English), dated
 // now, with the hub's name, zone (node.HubZone) and crisis lines from cfg.
-// Cancelled meetings are left out.
+// Cancelled meetings are left out, and so are those not meeting for now: a
+// sheet pinned up for weeks must not send anyone to a shut door.
 //
 // The file stands on its own: its styles are inline.
 func WriteSchedule(w io.Writer, cfg node.Config, meetings []node.Meeting, lang string, now time.Time) error {
@@ -92,7 +93,7 @@ func schedule(v *view, meetings []node.Meeting, lines []crisisLine) scheduleData
 	byDay := map[int][]node.Meeting{} // -1: by appointment
 	zones := map[string]int{}
 	for _, m := range meetings {
-		if m.Cancelled {
+		if m.Cancelled || finder.Inactive(m.Listing) {
 			continue
 		}
 		day := -1
@@ -124,6 +125,9 @@ func schedule(v *view, meetings []node.Meeting, lines []crisisLine) scheduleData
 			// The venue, then its address; an area only when there is no
 			// address to say more.
 			sm.Place = m.Location
+			if sm.BuildingClosed {
+				sm.Place = ""
+			}
 			if sm.Place == "" && len(sm.Address) == 0 {
 				sm.Place = cmp.Or(m.SubRegion, m.Region, m.City)
 			}

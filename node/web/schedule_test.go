@@ -18,9 +18,10 @@ func TestPrintedSchedule(t *testing.T) {
 	if _, err := th.n.CancelMeeting(context.Background(), later.ID); err != nil {
 		t.Fatal(err)
 	}
-	th.addMeeting(protocol.Listing{Name: "Monday Lunch", Day: intp(1), Time: "12:30", Region: "Brighton", Location: "Library"})
+	th.addMeeting(protocol.Listing{Name: "Monday Lunch", Day: intp(1), Time: "12:30", Region: "Brighton", Location: "Library", Address: "Church Road"})
 	th.addMeeting(protocol.Listing{Name: "Nairobi Dawn", Day: intp(1), Time: "06:00", Timezone: "Africa/Nairobi", ConferenceURL: "https://meet.jit.si/dawn"})
-	th.addMeeting(protocol.Listing{Name: "Sponsor Chat", Region: "Brighton", Phone: "44 1273 000000"})
+	th.addMeeting(protocol.Listing{Name: "Sponsor Chat", Region: "Brighton", Address: "2 Church Road", Phone: "44 1273 000000"})
+	th.addMeeting(protocol.Listing{Name: "Closed For Now", Day: intp(1), Time: "10:00", Address: "3 Church Road", Types: []string{"TC"}})
 
 	res := th.client().get("/meetings/print")
 	wantStatus(t, res, http.StatusOK)
@@ -29,6 +30,9 @@ func TestPrintedSchedule(t *testing.T) {
 		"St Mary&#39;s Hall", "44 20 1234 5678", "Address on request", "Africa/Nairobi", "By appointment", "44 1273 000000")
 	if strings.Contains(body, "Evening Reflections") {
 		t.Error("the cancelled meeting is printed")
+	}
+	if strings.Contains(body, "Closed For Now") {
+		t.Error("a meeting not meeting for now is printed")
 	}
 	// One page a day, Monday first, appointments last; each page says where
 	// to call in a crisis.

@@ -161,16 +161,14 @@ func TestEraseAsksForThePIN(t *testing.T) {
 	wantStatus(t, c.post("/checkin", "/checkin", url.Values{"mood": {"3"}}), http.StatusSeeOther)
 	wantBody(t, c.get("/me/erase"), `name="pin"`)
 
-	res := c.post("/me/erase", "/me/erase", url.Values{"confirm": {"1"}})
-	wantStatus(t, res, http.StatusUnprocessableEntity)
+	res := c.postAndFollow("/me/erase", "/me/erase", url.Values{"confirm": {"1"}})
 	wantBody(t, res, "Please type your PIN: nothing is erased without it.")
-	res = c.post("/me/erase", "/me/erase", url.Values{"confirm": {"1"}, "pin": {"111111"}})
-	wantStatus(t, res, http.StatusUnprocessableEntity)
+	res = c.postAndFollow("/me/erase", "/me/erase", url.Values{"confirm": {"1"}, "pin": {"111111"}})
 	wantBody(t, res, "That PIN is not right, so nothing was erased.")
 	if got := c.checkIns(); !strings.Contains(got, `"mood":3`) {
 		t.Fatalf("erased without the PIN: %s", got)
 	}
-	wantStatus(t, c.post("/me/erase", "/me/erase", url.Values{"confirm": {"1"}, "pin": {"246813"}}), http.StatusOK)
+	wantStatus(t, c.post("/me/erase", "/me/erase", url.Values{"confirm": {"1"}, "pin": {"246813"}}), http.StatusSeeOther)
 	wantStatus(t, c.get("/me"), http.StatusUnauthorized)
 }
 
@@ -203,7 +201,7 @@ func TestBurstOfWrongPINs(t *testing.T) {
 				mu.Lock()
 				defer mu.Unlock()
 				switch rec.Code {
-				case http.StatusUnauthorized:
+				case http.StatusSeeOther: // back to the form: "do not match"
 					checked++
 				case http.StatusTooManyRequests:
 					if rec.Header().Get("Retry-After") == "" {
@@ -259,8 +257,7 @@ func TestSignupFloodLimited(t *testing.T) {
 	other := th.client()
 	other.remote = "192.0.2.60:1"
 	for range signupRule.allowed + 2 {
-		res := other.post("/signup", "/signup", url.Values{"nick": {"weak"}, "pin": {"111111"}, "pin2": {"111111"}})
-		wantStatus(t, res, http.StatusUnprocessableEntity)
+		res := other.postAndFollow("/signup", "/signup", url.Values{"nick": {"weak"}, "pin": {"111111"}, "pin2": {"111111"}})
 		wantBody(t, res, "That PIN repeats itself")
 	}
 	wantStatus(t, other.post("/signup", "/signup", url.Values{"nick": {"strong"}, "pin": {"730518"}, "pin2": {"730518"}}), http.StatusSeeOther)

@@ -31,23 +31,44 @@ type session struct {
 
 	mu       sync.Mutex // serialises this member's reads and writes
 	lastSeen time.Time  // guarded by sessions.mu
+
+	// Guarded by mu: what a redirect carries to the next page (POST,
+	// redirect, GET), and the check-in forms already saved.
+	draft      *draft      // the check-in form as sent, with what was wrong
+	since      *dateDraft  // the sober-since date as sent, with what was wrong
+	flash      string      // a message key for the next page
+	flashError string      // an error message key for the next page
+	saved      []savedForm // the latest check-in forms saved, newest last
 }
 
 // sessions is the in-memory table of signed-in members, keyed by the
 // SHA-256 of the cookie token, so the table holds nothing a cookie could be
 // rebuilt from. A restart signs everyone out, by design: the unlocked keys
 // must never touch the disk.
+//
+// A session that ends by idling leaves a note of whose it was (no key, no
+// data) for keepEnded, so a form its member posts late is kept for that
+// member alone, and only with that session's form token (see pending).
 type sessions struct {
-	idle time.Duration
-	now  func() time.Time
+	idle      time.Duration
+	keepEnded time.Duration
+	now       func() time.Time
 
 	mu        sync.Mutex
 	byKey     map[[32]byte]*session
+	ended     map[[32]byte]idledSession
 	lastSweep time.Time
 }
 
-func newSessions(idle time.Duration, now func() time.Time) *sessions {
-	return &sessions{idle: idle, now: now, byKey: map[[32]byte]*session{}}
+// idledSession is what is left of a session that idled out.
+type idledSession struct {
+	nick string
+	csrf string
+	at   time.Time
+}
+
+func newSessions(idle, keepEnded time.Duration, now func() time.Time) *sessions {
+	return &sessions{idle: idle, keepEnded: keepEnded, now: now, byKey: map[[32]byte]*session{}, ended: map[[32]byte]idledSession{}}
 }
 
 // sessionState is what a request's cookie says.
@@ -60,15 +81,15 @@ const (
 )
 
 // lookup finds the session of a request's cookie (named name) and marks it
-// used.
-func (ss *sessions) lookup(r *http.Request, name string) (*session, sessionState) {
+// used; for a cookie whose session idled out, what is left of it.
+func (ss *sessions) lookup(r *http.Request, name string) (*session, sessionState, *idledSession) {
 	c, err := r.Cookie(name)
 	if err != nil || c.Value == "" {
-		return nil, noSession
+		return nil, noSession, nil
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(c.Value)
 	if err != nil || len(raw) != 32 {
-		return nil, endedSession
+		return nil, endedSession, nil
 	}
 	key := sha256.Sum256(raw)
 	now := ss.now()
@@ -76,15 +97,24 @@ func (ss *sessions) lookup(r *http.Request, name string) (*session, sessionState
 	defer ss.mu.Unlock()
 	ss.sweepLocked(now)
 	s := ss.byKey[key]
-	if s == nil {
-		return nil, endedSession
+	if s != nil && now.Sub(s.lastSeen) > ss.idle {
+		ss.idledOutLocked(key, s)
+		s = nil
 	}
-	if now.Sub(s.lastSeen) > ss.idle {
-		delete(ss.byKey, key)
-		return nil, endedSession
+	if s == nil {
+		if e, ok := ss.ended[key]; ok {
+			return nil, endedSession, &e
+		}
+		return nil, endedSession, nil
 	}
 	s.lastSeen = now
-	return s, activeSession
+	return s, activeSession, nil
+}
+
+// idledOutLocked ends a session that idled out, keeping whose it was.
+func (ss *sessions) idledOutLocked(key [32]byte, s *session) {
+	delete(ss.byKey, key)
+	ss.ended[key] = idledSession{nick: s.nick, csrf: s.csrf, at: s.lastSeen.Add(ss.idle)}
 }
 
 // start makes a session for an unlocked account and returns its cookie
@@ -115,8 +145,9 @@ func (ss *sessions) end(r *http.Request, name string) {
 	ss.mu.Unlock()
 }
 
-// endAll removes every session of a nickname: after erasure no other phone
-// may go on reading.
+// endAll removes every session of a nickname, and what is left of those
+// that idled out: after erasure no other phone may go on reading, nor
+// save a form for the account.
 func (ss *sessions) endAll(nick string) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
@@ -125,10 +156,16 @@ func (ss *sessions) endAll(nick string) {
 			delete(ss.byKey, k)
 		}
 	}
+	for k, e := range ss.ended {
+		if e.nick == nick {
+			delete(ss.ended, k)
+		}
+	}
 }
 
 // sweepLocked drops idle sessions, at most once a minute, so unlocked keys
-// do not linger in memory after their member walked away.
+// do not linger in memory after their member walked away; and forgets
+// ended ones after keepEnded.
 func (ss *sessions) sweepLocked(now time.Time) {
 	if now.Sub(ss.lastSweep) < time.Minute {
 		return
@@ -136,7 +173,12 @@ func (ss *sessions) sweepLocked(now time.Time) {
 	ss.lastSweep = now
 	for k, s := range ss.byKey {
 		if now.Sub(s.lastSeen) > ss.idle {
-			delete(ss.byKey, k)
+			ss.idledOutLocked(k, s)
+		}
+	}
+	for k, e := range ss.ended {
+		if now.Sub(e.at) > ss.keepEnded {
+			delete(ss.ended, k)
 		}
 	}
 }

@@ -189,16 +189,16 @@ func TestClientLimiterBacksOff(t *testing.T) {
 	c := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	l := newClientLimiter(signinRule, c.Now)
 	for i := range signinRule.allowed {
-		if _, wait := l.reserve("a"); wait != 0 {
+		if _, wait := l.reserve("a", ""); wait != 0 {
 			t.Fatalf("attempt %d waits %v", i+1, wait)
 		}
 	}
 	var waits []time.Duration
 	for range 4 {
-		_, wait := l.reserve("a")
+		_, wait := l.reserve("a", "")
 		waits = append(waits, wait)
 		c.Add(wait)
-		if _, again := l.reserve("a"); again != 0 {
+		if _, again := l.reserve("a", ""); again != 0 {
 			t.Fatalf("after waiting %v, still %v", wait, again)
 		}
 	}
@@ -206,22 +206,49 @@ func TestClientLimiterBacksOff(t *testing.T) {
 	if !slices.Equal(waits, want) {
 		t.Errorf("waits %v, want %v", waits, want)
 	}
-	if _, wait := l.reserve("b"); wait != 0 {
+	if _, wait := l.reserve("b", ""); wait != 0 {
 		t.Error("another client waits")
 	}
 	// A refunded attempt (a right PIN) does not count.
-	at, _ := l.reserve("b")
+	at, _ := l.reserve("b", "")
 	l.refund("b", at)
 	if n := len(l.clients["b"].at); n != 1 {
 		t.Errorf("after a refund, %d attempts counted, want 1", n)
 	}
 	c.Add(signinRule.window + time.Minute)
-	if _, wait := l.reserve("a"); wait != 0 {
+	if _, wait := l.reserve("a", ""); wait != 0 {
 		t.Errorf("old attempts still count: wait %v", wait)
 	}
 	l.clients["a"].at = slices.Repeat([]time.Time{c.Now()}, 100)
-	if _, wait := l.reserve("a"); wait != signinRule.maxDelay {
+	l.clients["a"].names = make([]string, 100)
+	if _, wait := l.reserve("a", ""); wait != signinRule.maxDelay {
 		t.Errorf("wait %v, want the cap %v", wait, signinRule.maxDelay)
+	}
+}
+
+// The sign-in limiter counts names: the same name again (a member
+// mistyping their own PIN, whose nickname's own lock holds them) uses one
+// of the client's names however often; ten different names reach the
+// ceiling.
+func TestClientLimiterCountsNames(t *testing.T) {
+	t.Parallel()
+	c := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	l := newClientLimiter(signinRule, c.Now)
+	for range 50 {
+		if _, wait := l.reserve("kiosk", nameKey("amani")); wait != 0 {
+			t.Fatalf("one name tried again waits %v", wait)
+		}
+	}
+	if _, wait := l.reserve("kiosk", nameKey(" AMANI ")); wait != 0 {
+		t.Fatal("the same name in other case counts again")
+	}
+	for i := range signinRule.allowed - 1 {
+		if _, wait := l.reserve("kiosk", nameKey(fmt.Sprintf("guess%d", i))); wait != 0 {
+			t.Fatalf("name %d waits %v", i+2, wait)
+		}
+	}
+	if _, wait := l.reserve("kiosk", nameKey("one-more")); wait == 0 {
+		t.Error("past the ceiling of names, no wait")
 	}
 }
 
@@ -230,15 +257,15 @@ func TestSignupLimiterIsAWindow(t *testing.T) {
 	c := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	l := newClientLimiter(signupRule, c.Now)
 	for range signupRule.allowed {
-		l.reserve("a")
+		l.reserve("a", "")
 		c.Add(time.Minute)
 	}
-	_, wait := l.reserve("a")
+	_, wait := l.reserve("a", "")
 	if want := signupRule.window - time.Duration(signupRule.allowed)*time.Minute; wait != want {
 		t.Errorf("wait %v, want %v (until the first leaves the hour)", wait, want)
 	}
 	c.Add(wait)
-	if _, wait := l.reserve("a"); wait != 0 {
+	if _, wait := l.reserve("a", ""); wait != 0 {
 		t.Errorf("after the first left the window: wait %v", wait)
 	}
 }

@@ -49,6 +49,7 @@ type server struct {
 	hosts   *hostList
 	session *sessions
 	nonces  *formNonces    // CSRF tokens of the sign-in and sign-up forms
+	pending *pendingForms  // what a browser carries to sign-in: a form posted after a sign-out, a nickname
 	signins *clientLimiter // failed sign-ins per client (signinRule)
 	signups *clientLimiter // new accounts per client (signupRule)
 	codes   *clientLimiter // wrong buddy codes per client (codeRule)
@@ -76,7 +77,8 @@ func Handler(n *node.Node, opts Options) http.Handler {
 	s.static = mustLoadStatic()
 	s.pages = sharedPages()
 	s.hosts = newHostList(s.cfg.Web.Listen, s.cfg.Web.AllowedHosts)
-	s.session = newSessions(s.cfg.Web.SessionIdle.D(), s.now)
+	s.session = newSessions(s.cfg.Web.SessionIdle.D(), s.cfg.Web.HeldFor.D(), s.now)
+	s.pending = newPendingForms(s.cfg.Web.HeldForms, s.cfg.Web.HeldFor.D(), s.now)
 	s.nonces = newFormNonces(s.now)
 	s.signins = newClientLimiter(signinRule, s.now)
 	s.signups = newClientLimiter(signupRule, s.now)
@@ -89,6 +91,7 @@ func Handler(n *node.Node, opts Options) http.Handler {
 	mux.HandleFunc("GET /meetings/print", s.printSchedule)
 	mux.HandleFunc("GET /meetings/{id...}", s.meetingPage)
 	mux.HandleFunc("GET /help", s.help)
+	mux.HandleFunc("GET /crisis", s.crisis)
 	mux.HandleFunc("GET /signin", s.signinForm)
 	mux.HandleFunc("POST /signin", s.form(s.signin))
 	mux.HandleFunc("POST /signout", s.signout)

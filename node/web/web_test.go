@@ -119,18 +119,21 @@ func TestCheckInBadInputStoresNothing(t *testing.T) {
 		{"craving 11", url.Values{"mood": {"3"}, "craving": {"11"}}, "from 0 to 10"},
 		{"craving word", url.Values{"mood": {"3"}, "craving": {"lots"}}, "could not read what was sent"},
 		{"too many triggers", url.Values{"mood": {"3"}, "trigger_other": {"a,b,c,d,e,f,g,h,i,j,k"}}, "at most 10 things"},
-		{"note over 2 KB", url.Values{"mood": {"3"}, "note": {strings.Repeat("é", 1025)}}, "longer than 2 KB"},
+		{"note over 2 KB", url.Values{"mood": {"3"}, "note": {strings.Repeat("é", 1025)}}, "longer than one check-in can keep (about 2,000 letters)"},
 		{"unknown meeting", url.Values{"mood": {"3"}, "meeting": {"nope"}}, "could not find that meeting"},
 		{"long trigger", url.Values{"mood": {"3"}, "trigger_other": {strings.Repeat("x", 33)}}, "at most 32 letters"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			res := c.post("/checkin", "/checkin", tc.form)
-			wantStatus(t, res, http.StatusUnprocessableEntity)
+			res := c.postAndFollow("/checkin", "/checkin", tc.form)
+			wantStatus(t, res, http.StatusOK)
 			wantBody(t, res, tc.want)
 			// What the member typed comes back, so nothing is lost.
 			if note := tc.form.Get("note"); note != "" {
 				wantBody(t, res, note[:20])
+			}
+			if other := tc.form.Get("trigger_other"); other != "" {
+				wantBody(t, res, other)
 			}
 		})
 	}
@@ -178,8 +181,14 @@ func TestUnsafeCheckInShowsCrisisLinesAtOnce(t *testing.T) {
 	c := th.client()
 	c.signIn("river", "246813")
 	res := c.post("/checkin", "/checkin", url.Values{"mood": {"1"}, "unsafe": {"1"}})
-	wantStatus(t, res, http.StatusOK) // the answer itself, not a redirect
-	wantBody(t, res, "You are not alone", "Samaritans: 116 123", `href="tel:116123"`, "Emergency: 999", "not medical care")
+	// A redirect to a page of its own, so Back and reload show the lines
+	// again, never a browser's "Confirm Form Resubmission".
+	if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || loc != "/crisis?saved=1" {
+		t.Fatalf("after an unsafe check-in: %d to %q", res.StatusCode, loc)
+	}
+	res = c.follow(res)
+	wantStatus(t, res, http.StatusOK)
+	wantBody(t, res, "You are not alone", "Samaritans: 116 123", `href="tel:116123"`, "Emergency: 999", "not medical care", "Your check-in is saved")
 }
 
 func TestSessionCookieTamperedOrExpired(t *testing.T) {
@@ -208,15 +217,21 @@ func TestSessionCookieTamperedOrExpired(t *testing.T) {
 	wantStatus(t, res, http.StatusUnauthorized)
 	wantBody(t, res, "You are signed out")
 
-	// A post from an expired session stores nothing.
+	// A post from an expired session is kept for the next sign-in, which
+	// saves it (see badday_test.go for the whole of it).
 	c.signIn("river", "246813")
 	form := url.Values{"mood": {"3"}, "csrf": {csrfOf(c.get("/checkin").body)}}
 	th.clock.Add(th.cfg.Web.SessionIdle.D() + time.Second)
 	res = c.do(http.MethodPost, "/checkin", form)
-	wantStatus(t, res, http.StatusUnauthorized)
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/signin" {
+		t.Fatalf("a post from an expired session: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if body := c.get("/signin").body; !strings.Contains(body, "You were signed out before your check-in was saved") {
+		t.Errorf("the sign-in page does not say the check-in is kept:\n%s", clip(body))
+	}
 	c.signIn("river", "246813")
-	if body := c.get("/api/v1/me/checkins").body; strings.TrimSpace(body) != "[]" {
-		t.Errorf("an expired session stored a check-in: %s", body)
+	if body := c.get("/api/v1/me/checkins").body; !strings.Contains(body, `"mood":3`) {
+		t.Errorf("the check-in posted after the session expired was not saved at sign-in: %s", body)
 	}
 }
 
@@ -307,15 +322,27 @@ func TestPostWithoutCSRFTokenRefused(t *testing.T) {
 func TestWrongPINAndUnknownNicknameLookTheSame(t *testing.T) {
 	th := newTestHub(t, nil)
 	th.addMember("river", "246813")
-	c := th.client()
+	c, other := th.client(), th.client()
 	wrongPIN := c.post("/signin", "/signin", url.Values{"nick": {"river"}, "pin": {"1111"}})
-	unknown := c.post("/signin", "/signin", url.Values{"nick": {"nobody"}, "pin": {"1111"}})
-	wantStatus(t, wrongPIN, http.StatusUnauthorized)
-	wantStatus(t, unknown, http.StatusUnauthorized)
-	wantBody(t, wrongPIN, "That nickname and PIN do not match")
-	// Each form carries a fresh token; everything else is the same.
-	if csrfPattern.ReplaceAllString(wrongPIN.body, "") != csrfPattern.ReplaceAllString(unknown.body, "") {
-		t.Errorf("the pages differ:\n%s\n----\n%s", wrongPIN.body, unknown.body)
+	unknown := other.post("/signin", "/signin", url.Values{"nick": {"nobody"}, "pin": {"1111"}})
+	for _, res := range []*response{wrongPIN, unknown} {
+		if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || loc != "/signin" {
+			t.Errorf("a failed sign-in: %d to %q", res.StatusCode, loc)
+		}
+		if res.body != wrongPIN.body || len(res.Header) != len(wrongPIN.Header) || len(res.Cookies()) != 1 {
+			t.Errorf("the answers differ:\n%v %s\n----\n%v %s", wrongPIN.Header, wrongPIN.body, res.Header, res.body)
+		}
+	}
+	// The pages they lead to differ only in the nickname typed (kept, so
+	// the member does not type it again) and each form's fresh token.
+	wrongPage, unknownPage := c.follow(wrongPIN), other.follow(unknown)
+	wantBody(t, wrongPage, "That nickname and PIN do not match", `value="river"`)
+	wantBody(t, unknownPage, `value="nobody"`)
+	same := func(body, nick string) string {
+		return strings.ReplaceAll(csrfPattern.ReplaceAllString(body, ""), `value="`+nick+`"`, "")
+	}
+	if same(wrongPage.body, "river") != same(unknownPage.body, "nobody") {
+		t.Errorf("the pages differ:\n%s\n----\n%s", wrongPage.body, unknownPage.body)
 	}
 	if _, ok := c.cookies[sessionCookie]; ok {
 		t.Error("a failed sign-in made a session")
@@ -328,8 +355,8 @@ func TestPINAttemptsLimitedPerClient(t *testing.T) {
 	c := th.client()
 	// Different nicknames, so only the per-client limit can stop this.
 	for i := range signinRule.allowed {
-		res := c.post("/signin", "/signin", url.Values{"nick": {fmt.Sprintf("guess%d", i)}, "pin": {"0000"}})
-		wantStatus(t, res, http.StatusUnauthorized)
+		res := c.postAndFollow("/signin", "/signin", url.Values{"nick": {fmt.Sprintf("guess%d", i)}, "pin": {"0000"}})
+		wantBody(t, res, "That nickname and PIN do not match")
 	}
 	res := c.post("/signin", "/signin", url.Values{"nick": {"river"}, "pin": {"246813"}})
 	wantStatus(t, res, http.StatusTooManyRequests)
@@ -474,14 +501,11 @@ func TestSignupOnlyWhenAllowed(t *testing.T) {
 
 	th := newTestHub(t, func(c *node.Config) { c.Members.SelfSignup = true })
 	c := th.client()
-	res := c.post("/signup", "/signup", url.Values{"nick": {"sky"}, "pin": {"1357"}, "pin2": {"1358"}})
-	wantStatus(t, res, http.StatusUnprocessableEntity)
-	wantBody(t, res, "not the same")
-	res = c.post("/signup", "/signup", url.Values{"nick": {"sky"}, "pin": {"1357"}, "pin2": {"1357"}})
-	wantStatus(t, res, http.StatusUnprocessableEntity)
+	res := c.postAndFollow("/signup", "/signup", url.Values{"nick": {"sky"}, "pin": {"1357"}, "pin2": {"1358"}})
+	wantBody(t, res, "not the same", `value="sky"`)
+	res = c.postAndFollow("/signup", "/signup", url.Values{"nick": {"sky"}, "pin": {"1357"}, "pin2": {"1357"}})
 	wantBody(t, res, "The PIN is too short. Use at least 6 digits or letters.")
-	res = c.post("/signup", "/signup", url.Values{"nick": {"sky"}, "pin": {"123456"}, "pin2": {"123456"}})
-	wantStatus(t, res, http.StatusUnprocessableEntity)
+	res = c.postAndFollow("/signup", "/signup", url.Values{"nick": {"sky"}, "pin": {"123456"}, "pin2": {"123456"}})
 	wantBody(t, res, "That PIN is a run (like 123456 or 654321)")
 	res = c.post("/signup", "/signup", url.Values{"nick": {"sky"}, "pin": {"135792"}, "pin2": {"135792"}})
 	wantStatus(t, res, http.StatusSeeOther)
@@ -489,8 +513,7 @@ func TestSignupOnlyWhenAllowed(t *testing.T) {
 
 	other := th.client()
 	other.remote = "192.0.2.50:1"
-	res = other.post("/signup", "/signup", url.Values{"nick": {"sky"}, "pin": {"975310"}, "pin2": {"975310"}})
-	wantStatus(t, res, http.StatusUnprocessableEntity)
+	res = other.postAndFollow("/signup", "/signup", url.Values{"nick": {"sky"}, "pin": {"975310"}, "pin2": {"975310"}})
 	wantBody(t, res, "That nickname is taken")
 }
 
@@ -520,15 +543,15 @@ func TestExportAndErase(t *testing.T) {
 	wantStatus(t, res, http.StatusOK)
 	wantBody(t, res, "hard day, kept going")
 
-	res = c.post("/me/erase", "/me/erase", url.Values{"confirm": {"1"}, "pin": {"246813"}})
+	res = c.postAndFollow("/me/erase", "/me/erase", url.Values{"confirm": {"1"}, "pin": {"246813"}})
 	wantStatus(t, res, http.StatusOK)
-	wantBody(t, res, "Everything is erased", "gone from this hub")
+	wantBody(t, res, "gone from this hub")
 	for _, p := range []string{"/me", "/me/export.json", "/me/export.csv"} {
 		wantStatus(t, c.get(p), http.StatusUnauthorized)
 	}
 	wantStatus(t, c.get("/api/v1/me/checkins"), http.StatusUnauthorized)
-	res = c.post("/signin", "/signin", url.Values{"nick": {"river"}, "pin": {"246813"}})
-	wantStatus(t, res, http.StatusUnauthorized)
+	res = c.postAndFollow("/signin", "/signin", url.Values{"nick": {"river"}, "pin": {"246813"}})
+	wantBody(t, res, "That nickname and PIN do not match")
 	if _, err := th.n.Members().Unlock(context.Background(), "river", "246813"); err == nil {
 		t.Error("the erased account still unlocks")
 	}
@@ -565,29 +588,69 @@ func TestMeetingFilters(t *testing.T) {
 
 // "Today" is the hub's day on the page, in the JSON API and in the print:
 // at 18:00 UTC on Tuesday, a hub in Kiritimati (UTC+14) is on Wednesday.
+// Issue 11, item 3: at 23:20 on Tuesday in San Jose, on a machine whose
+// clock says Wednesday (UTC), "today" is the hub's Tuesday on the page, the
+// API and the print alike; a meeting at 07:00 on Wednesday is "Tomorrow",
+// the print for tomorrow is Wednesday's, and a check-in made now is
+// Tuesday's, at 23:20.
 func TestTodayIsTheHubsDay(t *testing.T) {
 	t.Parallel()
-	th := newTestHub(t, func(c *node.Config) { c.Listings.DefaultTimezone = "Pacific/Kiritimati" })
-	th.addSampleMeetings() // in London: Tuesday's, Wednesday's (online), Thursday's
+	th := newTestHub(t, func(c *node.Config) { c.Listings.DefaultTimezone = "America/Los_Angeles" })
+	th.clock.Set(time.Date(2026, 12, 2, 7, 20, 0, 0, time.UTC)) // Tuesday 1 December, 23:20 in San Jose
+	la := func(name string, day int, clock string) {
+		th.addMeeting(protocol.Listing{Name: name, Day: intp(day), Time: clock, Timezone: "America/Los_Angeles", Address: "1 Main St", City: "San Jose"})
+	}
+	la("Tuesday Noon", 2, "12:00")
+	la("Late Night Tuesday", 2, "23:00") // on now
+	la("Wednesday Sunrise", 3, "07:00")
+	la("Thursday Lunch", 4, "12:00")
 	c := th.client()
-	for _, path := range []string{"/meetings?day=today", "/api/v1/meetings?day=today", "/meetings/print?day=today"} {
+	for _, path := range []string{"/meetings?day=today", "/api/v1/meetings?day=today"} {
 		res := c.get(path)
 		wantStatus(t, res, http.StatusOK)
-		wantBody(t, res, "Reuni")
-		if strings.Contains(res.body, "Tuesday Night Hope") || strings.Contains(res.body, "Family Circle") {
-			t.Errorf("%s: lists another day's meetings than the hub's Wednesday", path)
+		wantBody(t, res, "Late Night Tuesday")
+		for _, other := range []string{"Tuesday Noon", "Wednesday Sunrise", "Thursday Lunch"} {
+			if strings.Contains(res.body, other) {
+				t.Errorf("%s lists %q, not on what is left of the hub's Tuesday", path, other)
+			}
 		}
 	}
-	res := c.get("/api/v1/meetings?day=tomorrow")
-	wantBody(t, res, "Family Circle")
+	res := c.get("/meetings?day=tomorrow")
+	wantBody(t, res, "Wednesday Sunrise", "Tomorrow 07:00")
+	if strings.Contains(res.body, "Thursday Lunch") || strings.Contains(res.body, "Today 07:00") {
+		t.Errorf("tomorrow's search:\n%s", clip(res.body))
+	}
+	res = c.get("/api/v1/meetings?day=tomorrow")
+	wantBody(t, res, "Wednesday Sunrise")
+	res = c.get("/meetings/print?day=tomorrow")
+	wantBody(t, res, "<h1>Wednesday", "Wednesday Sunrise")
+	if strings.Contains(res.body, "<h1>Thursday") {
+		t.Error("the print for tomorrow is headed Thursday")
+	}
+	wantBody(t, c.get("/"), "Tomorrow 07:00")
 
-	// A sober-since date may be the hub's today, not its tomorrow.
+	// A check-in made now is Tuesday's, at 23:20, on the chart's last day.
 	th.addMember("river", "246813")
 	c.signIn("river", "246813")
-	wantStatus(t, c.post("/me", "/me", url.Values{"sober_since": {"2026-12-02"}}), http.StatusSeeOther)
-	res = c.post("/me", "/me", url.Values{"sober_since": {"2026-12-03"}})
-	wantStatus(t, res, http.StatusUnprocessableEntity)
-	wantBody(t, res, "That date is in the future")
+	wantStatus(t, c.post("/checkin", "/checkin", url.Values{"mood": {"3"}}), http.StatusSeeOther)
+	res = c.get("/me")
+	wantBody(t, res, "1 December, 23:20")
+	// A sober-since date may be the hub's today, not its tomorrow.
+	wantStatus(t, c.post("/me", "/me", url.Values{"sober_since": {"2026-12-01"}}), http.StatusSeeOther)
+	res = c.postAndFollow("/me", "/me", url.Values{"sober_since": {"2026-12-02"}})
+	wantBody(t, res, "That date is in the future", `value="2026-12-02"`)
+}
+
+// A meeting whose clock is not the hub's (an online meeting far away) says
+// its own time, with the hub's day and clock first.
+func TestMeetingInAnotherZone(t *testing.T) {
+	t.Parallel()
+	th := newTestHub(t, nil) // London, Tuesday 18:00
+	m := th.addMeeting(protocol.Listing{Name: "Tokyo Dawn", Day: intp(3), Time: "07:00", Timezone: "Asia/Tokyo", ConferenceURL: "https://meet.jit.si/tokyo"})
+	res := th.client().get("/meetings")
+	wantBody(t, res, "Today 22:00 (Wed 07:00 Tokyo time)")
+	res = th.client().get(meetingURL(m.ID))
+	wantBody(t, res, "Every Wednesday, 07:00", "Asia/Tokyo", "On this hub&#39;s clock: Today 22:00.")
 }
 
 func TestMeetingGuideFeed(t *testing.T) {
