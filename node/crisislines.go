@@ -12,9 +12,10 @@ import (
 //
 // Each country lists a line for someone thinking of suicide or in
 // distress (where a national one exists) and the emergency number, as the
-// source named beside it publishes them. Only lines whose number was
-// confirmed from the organisation's own site or a national authority went
-// in; a country not listed is asked for by hand. Numbers change: an
+// source named beside it publishes them: national lines run or endorsed by
+// a health authority or a long-standing charity, nothing else; a country
+// not listed is asked for by hand. The table was last reviewed on the date
+// below, from the organisations' published numbers. Numbers change: an
 // operator checks them against the source before relying on them, and
 // edits config.toml.
 const CrisisLinesChecked = "2026-12-02"
