@@ -26,6 +26,7 @@ import (
 
 	"hearth/node/finder"
 	"hearth/node/members"
+	"hearth/protocol"
 	"hearth/store"
 )
 
@@ -59,6 +60,8 @@ type Node struct {
 	listings *listingSet
 	peers    *peerBook
 	stats    stats
+	syncs    *syncLimiter
+	syncIdle time.Duration // protocol.SyncIdleTimeout; shorter in tests
 
 	net       atomic.Pointer[p2p] // set while Run runs
 	resyncNow chan struct{}
@@ -93,6 +96,7 @@ func Open(dir string, opts Options) (*Node, error) {
 	} else if n.cfg, err = LoadConfig(ConfigPath(dir)); err != nil {
 		return nil, err
 	}
+	n.syncs, n.syncIdle = newSyncLimiter(n.cfg.Network.SyncStreams, n.now), protocol.SyncIdleTimeout
 	storeKey, err := loadStoreKey(dir)
 	if err != nil {
 		return nil, err
@@ -120,8 +124,13 @@ func (n *Node) load() error {
 	}
 	n.members = members.New(n.store, members.Options{Now: n.now})
 	n.listings = newListingSet(n.defaultLocation())
-	if err := n.listings.load(n.store, n.now()); err != nil {
+	dropped, err := n.listings.load(n.store, n.now())
+	if err != nil {
 		return err
+	}
+	n.stats.dropped = dropped
+	for reason, count := range dropped {
+		n.log.Warn("dropped stored listings that break a protocol rule", "reason", reason, "listings", count)
 	}
 	if n.listings.index.Len() > manyListings {
 		// Decoding every stored listing left garbage the size of them

@@ -50,6 +50,9 @@ type Status struct {
 	Members  int               `json:"members"`
 	Accepted uint64            `json:"accepted"` // listings taken in since start
 	Rejected map[string]uint64 `json:"rejected"` // listings refused since start, by reason
+	// Dropped counts the stored listings dropped at start because they break
+	// a rule of the protocol they were stored before, by reason.
+	Dropped map[string]uint64 `json:"dropped_on_load"`
 }
 
 // ListingCounts counts the listings a hub holds.
@@ -63,7 +66,7 @@ type ListingCounts struct {
 func (n *Node) Status(context.Context) (Status, error) {
 	s := Status{
 		ID: n.id.String(), Name: n.cfg.Name, Web: n.cfg.Web.Listen, TLS: n.cfg.Web.TLSCert != "", Policy: n.cfg.Network.Policy,
-		Accepted: n.stats.accepted.Load(), Rejected: n.stats.rejections(),
+		Accepted: n.stats.accepted.Load(), Rejected: n.stats.rejections(), Dropped: n.stats.droppedOnLoad(),
 	}
 	if nw := n.running(); nw != nil {
 		s.Running = true

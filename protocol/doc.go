@@ -8,6 +8,7 @@
 package protocol
 
 import (
+	"encoding/binary"
 	"time"
 
 	// Listings name IANA time zones; embedding the database makes validation
@@ -53,8 +54,33 @@ const (
 	// MaxGossipRPC caps one gossipsub RPC: one listing with room for the
 	// RPC's framing and a few control messages. Larger RPCs are split.
 	MaxGossipRPC = 2 * MaxEnvelopeSize
-	// MaxSyncFrame caps one sync message. The largest is a request listing what
-	// the client has in the buckets that differ: about 12 bytes a listing, so
-	// this covers ~80,000 listings in the differing buckets of one round.
-	MaxSyncFrame = 1 << 20
+)
+
+// Catch-up sync limits (PROTOCOL.md, "Catch-up sync"). Every frame has a
+// small cap, whatever the number of listings the hubs hold: a round sends
+// more frames, never bigger ones.
+//
+//	2026-12-01: sync v1, set reconciliation by rateless IBLT.
+const (
+	// MaxSyncFrame caps one sync frame, its type byte included: a sealed
+	// listing with room to spare.
+	MaxSyncFrame = 16 << 10
+	// MaxFilterHubs caps the hubs a Hello names.
+	MaxFilterHubs = 2000
+	// MaxSymbols caps the coded symbols of one round: enough to decode some
+	// 40,000 differences. A client whose difference is larger asks for the
+	// server's items instead (an Offer).
+	MaxSymbols = 1 << 16
+	// MaxSymbolsPerFrame, MaxItemsPerFrame and MaxKeysPerFrame are how many
+	// coded symbols, items and keys fill a frame.
+	MaxSymbolsPerFrame = (MaxSyncFrame - 1 - binary.MaxVarintLen64) / CodedSymbolSize
+	MaxItemsPerFrame   = (MaxSyncFrame - 1) / 16
+	MaxKeysPerFrame    = (MaxSyncFrame - 1) / 8
+	// SyncIdleTimeout: a sync stream on which nothing arrives for this long
+	// is reset, on both sides.
+	SyncIdleTimeout = 30 * time.Second
+	// SyncFullRoundInterval: a server serves a peer at most one round
+	// beyond InSync in this time, and answers Busy in between. A round that
+	// finds the sets equal is always served.
+	SyncFullRoundInterval = time.Minute
 )
