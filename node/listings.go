@@ -230,20 +230,28 @@ func (s *listingSet) syncSumLocked(f *protocol.Hello) protocol.SetSum {
 	return sum
 }
 
-// syncItems is the items of the listings a sync filter takes, with their
-// sum, as one snapshot: a round reconciles a set that does not change
-// under it.
-func (s *listingSet) syncItems(f *protocol.Hello) (protocol.SetSum, []protocol.SyncItem) {
+// syncItems is a snapshot of the items of the listings a sync filter
+// takes: a round reconciles a set that does not change under it.
+func (s *listingSet) syncItems(f *protocol.Hello) []protocol.SyncItem {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	sum := s.syncSumLocked(f)
-	items := make([]protocol.SyncItem, 0, sum.Count)
+	items := make([]protocol.SyncItem, 0, s.syncSumLocked(f).Count)
 	for _, h := range s.byKey {
 		if f.Wants(h.hub) {
 			items = append(items, h.item())
 		}
 	}
-	return sum, items
+	return items
+}
+
+// hubCount is the number of listings held of the hub with this hash.
+func (s *listingSet) hubCount(hub uint64) uint64 {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if sum := s.hubs[hub]; sum != nil {
+		return sum.Count
+	}
+	return 0
 }
 
 // byKeys looks up the listings held under sync keys, in order; nil where none is.

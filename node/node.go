@@ -55,13 +55,15 @@ type Node struct {
 	key crypto.PrivKey
 	id  peer.ID
 
-	store    *store.Store
-	members  *members.Book
-	listings *listingSet
-	peers    *peerBook
-	stats    stats
-	syncs    *syncLimiter
-	syncIdle time.Duration // protocol.SyncIdleTimeout; shorter in tests
+	store     *store.Store
+	members   *members.Book
+	listings  *listingSet
+	peers     *peerBook
+	stats     stats
+	syncs     *syncLimiter
+	syncSkips *syncSkips
+	syncIdle  time.Duration // protocol.SyncIdleTimeout; shorter in tests
+	syncRound time.Duration // syncTimeout; shorter in tests
 
 	net       atomic.Pointer[p2p] // set while Run runs
 	resyncNow chan struct{}
@@ -96,7 +98,8 @@ func Open(dir string, opts Options) (*Node, error) {
 	} else if n.cfg, err = LoadConfig(ConfigPath(dir)); err != nil {
 		return nil, err
 	}
-	n.syncs, n.syncIdle = newSyncLimiter(n.cfg.Network.SyncStreams, n.now), protocol.SyncIdleTimeout
+	n.syncs, n.syncSkips = newSyncLimiter(n.cfg.Network.SyncStreams, n.now), newSyncSkips(n.now)
+	n.syncIdle, n.syncRound = protocol.SyncIdleTimeout, syncTimeout
 	storeKey, err := loadStoreKey(dir)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -20,8 +21,9 @@ import (
 // to a Hearth hub, on a timer, after a policy change), on which streams,
 // and how many at once. The round itself is syncround.go.
 
-// syncTimeout bounds one round, as client or server. A round that runs out
-// has taken in what it received; the next one carries on from there.
+// syncTimeout bounds one round, as client or server, so a peer that
+// trickles bytes cannot hold a stream for ever. A round that runs out has
+// taken in what it received, and the client starts the next one at once.
 const syncTimeout = 10 * time.Minute
 
 // syncLimiter bounds sync work: one round at a time with each peer as
@@ -31,6 +33,7 @@ const syncTimeout = 10 * time.Minute
 type syncLimiter struct {
 	now      func() time.Time
 	maxServe int
+	interval time.Duration // protocol.SyncFullRoundInterval; shorter in tests
 	clients  chan struct{} // a slot per client round running
 
 	mu       sync.Mutex
@@ -41,7 +44,7 @@ type syncLimiter struct {
 
 func newSyncLimiter(maxServe int, now func() time.Time) *syncLimiter {
 	return &syncLimiter{
-		now: now, maxServe: maxServe, clients: make(chan struct{}, max(1, maxServe/2)),
+		now: now, maxServe: maxServe, interval: protocol.SyncFullRoundInterval, clients: make(chan struct{}, max(1, maxServe/2)),
 		pulling: make(map[peer.ID]bool), serving: make(map[peer.ID]bool), lastFull: make(map[peer.ID]time.Time),
 	}
 }
@@ -93,13 +96,13 @@ func (s *syncLimiter) fullRound(p peer.ID) (wait time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if last, ok := s.lastFull[p]; ok {
-		if wait := last.Add(protocol.SyncFullRoundInterval).Sub(now); wait > 0 {
+		if wait := last.Add(s.interval).Sub(now); wait > 0 {
 			return wait
 		}
 	}
 	if len(s.lastFull) >= 4*s.maxServe {
 		for q, last := range s.lastFull { // forget peers whose wait is over
-			if now.Sub(last) >= protocol.SyncFullRoundInterval {
+			if now.Sub(last) >= s.interval {
 				delete(s.lastFull, q)
 			}
 		}
@@ -165,46 +168,118 @@ func (n *Node) syncAll(ctx context.Context, nw *p2p) {
 
 // syncWith pulls from p every listing this hub lacks, logging failures:
 // the next connection or timer tries again. A peer that answers Busy is
-// asked once more when it said to.
+// asked again when it said to (twice at most), and a round that ran out of
+// time having taken listings in is followed by another at once: a hub
+// catching up on a million listings needs several.
 func (n *Node) syncWith(ctx context.Context, nw *p2p, p peer.ID) {
 	release, ok := n.syncs.pull(ctx, p)
 	if !ok {
 		return
 	}
 	defer release()
-	rep, err := n.pull(ctx, nw, p)
-	if wait, busy := isSyncBusy(err); busy {
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(wait):
+	got, busy := 0, 0
+	for {
+		rep, err := n.pull(ctx, nw, p)
+		got += rep.got
+		if wait, ok := isSyncBusy(err); ok && busy < 2 {
+			busy++
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
+			}
+			continue
 		}
-		rep, err = n.pull(ctx, nw, p)
+		if errors.Is(err, errRoundTimedOut) && rep.got > 0 {
+			continue
+		}
+		if err != nil && ctx.Err() == nil {
+			n.log.Info("sync", "peer", p, "new_listings", got, "err", err)
+			return
+		}
+		break
 	}
-	if err != nil && ctx.Err() == nil {
-		n.log.Info("sync", "peer", p, "err", err)
-		return
-	}
-	if rep.got > 0 {
-		n.log.Info("sync", "peer", p, "new_listings", rep.got)
+	if got > 0 {
+		n.log.Info("sync", "peer", p, "new_listings", got)
 	}
 }
 
+// errRoundTimedOut: a client round ran for its time limit and was cut short.
+var errRoundTimedOut = errors.New("sync round ran out of time")
+
 // pull runs one client round with p on a new stream.
 func (n *Node) pull(ctx context.Context, nw *p2p, p peer.ID) (syncReport, error) {
-	ctx, cancel := context.WithTimeout(ctx, syncTimeout)
+	roundCtx, cancel := context.WithTimeout(ctx, n.syncRound)
 	defer cancel()
-	s, err := nw.host.NewStream(ctx, p, protocol.SyncProtocol)
+	s, err := nw.host.NewStream(roundCtx, p, protocol.SyncProtocol)
 	if err != nil {
 		return syncReport{}, err
 	}
-	defer context.AfterFunc(ctx, func() { s.Reset() })()
-	rep, err := n.syncClient(ctx, countingStream{idleStream{s, n.syncIdle}, &n.stats.syncBytes})
+	defer context.AfterFunc(roundCtx, func() { s.Reset() })()
+	rep, err := n.syncClient(roundCtx, countingStream{idleStream{s, n.syncIdle}, &n.stats.syncBytes}, n.syncSkips.get(p))
 	if err != nil {
 		s.Reset()
+		if roundCtx.Err() != nil && ctx.Err() == nil {
+			err = fmt.Errorf("%w (%v)", errRoundTimedOut, err)
+		}
 		return rep, err
 	}
+	n.syncSkips.set(p, rep.lacking)
 	return rep, s.Close()
+}
+
+// syncSkipMin and syncSkipFor: a client leaves out of its rounds with a peer,
+// for syncSkipFor, each hub of syncSkipMin listings or more that the peer
+// was found to hold none of. A peer that blocks a spammer whose listings
+// this hub holds would otherwise cost a sketch of all of them every round;
+// the peer still pulls what it wants from this hub in its own rounds, and a
+// peer that gains the hub's listings is asked about them again within the hour.
+const (
+	syncSkipMin = 100
+	syncSkipFor = time.Hour
+)
+
+// syncSkips remembers, per peer, the hubs to leave out of rounds with it.
+type syncSkips struct {
+	mu     sync.Mutex
+	now    func() time.Time
+	byPeer map[peer.ID]skipped
+}
+
+type skipped struct {
+	hubs  []uint64
+	until time.Time
+}
+
+func newSyncSkips(now func() time.Time) *syncSkips {
+	return &syncSkips{now: now, byPeer: make(map[peer.ID]skipped)}
+}
+
+// get is the hubs to leave out of a round with p.
+func (s *syncSkips) get(p peer.ID) []uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sk, ok := s.byPeer[p]
+	if !ok || s.now().After(sk.until) {
+		delete(s.byPeer, p)
+		return nil
+	}
+	return sk.hubs
+}
+
+// set adds hubs p lacks; those already remembered stay until they expire.
+func (s *syncSkips) set(p peer.ID, hubs []uint64) {
+	if len(hubs) == 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sk := s.byPeer[p]
+	if s.now().After(sk.until) {
+		sk = skipped{until: s.now().Add(syncSkipFor)}
+	}
+	sk.hubs = slices.Compact(slices.Sorted(slices.Values(append(sk.hubs, hubs...))))
+	s.byPeer[p] = sk
 }
 
 // serveSync is the stream handler of protocol.SyncProtocol: one round per
@@ -217,7 +292,7 @@ func (n *Node) serveSync(s network.Stream) {
 		return
 	}
 	defer release()
-	ctx, cancel := context.WithTimeout(context.Background(), syncTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), n.syncRound)
 	defer cancel()
 	defer context.AfterFunc(ctx, func() { s.Reset() })()
 	if err := n.syncServer(idleStream{s, n.syncIdle}, from); err != nil {

@@ -26,14 +26,15 @@ import (
 
 // syncReport is what a client round did.
 type syncReport struct {
-	got          int    // listings taken in
-	roundTrips   int    // times the client sent and waited for an answer
-	symbols      int    // coded symbols received
-	listingBytes uint64 // of the listings received: the rest of a round's bytes reconciled
+	got          int      // listings taken in
+	roundTrips   int      // times the client sent and waited for an answer
+	symbols      int      // coded symbols received
+	listingBytes uint64   // of the listings received: the rest of a round's bytes reconciled
+	lacking      []uint64 // hub hashes of big hubs the server holds none of (see syncSkips)
 }
 
 // errSyncBusy: the server served this hub a full round less than
-// protocol.SyncFullRoundInterval ago, or serves as many as it can.
+// protocol.SyncFullRoundInterval ago.
 type errSyncBusy struct{ retryAfter time.Duration }
 
 func (e errSyncBusy) Error() string {
@@ -47,8 +48,9 @@ const syncVerifyBatch = 256
 // syncFilter is the Hello this hub opens a round with, sum left out: the
 // hubs whose listings it does not want are never offered to it. Under the
 // trusted policy it asks for its own and its trusted hubs' listings only;
-// otherwise for every hub but those it blocks.
-func (n *Node) syncFilter() protocol.Hello {
+// otherwise for every hub but those it blocks. It leaves out the hubs in
+// skip too: those the server was lately found to hold none of.
+func (n *Node) syncFilter(skip []uint64) protocol.Hello {
 	var trusted, blocked []string
 	for _, p := range n.peers.all() {
 		if p.Blocked {
@@ -58,14 +60,16 @@ func (n *Node) syncFilter() protocol.Hello {
 		}
 	}
 	if n.cfg.Network.Policy == PolicyTrusted && len(trusted) < protocol.MaxFilterHubs {
-		return protocol.Hello{Mode: protocol.FilterOnly, Hubs: hubHashes(append(trusted, n.id.String()))}
+		only := slices.DeleteFunc(hubHashes(append(trusted, n.id.String())), func(h uint64) bool {
+			return slices.Contains(skip, h)
+		})
+		return protocol.Hello{Mode: protocol.FilterOnly, Hubs: only}
 	}
 	// A trusted hub with more trusted hubs than a filter names asks for all
 	// but the blocked, and Ingest refuses the rest.
-	if len(blocked) > protocol.MaxFilterHubs {
-		blocked = blocked[:protocol.MaxFilterHubs]
-	}
-	return protocol.Hello{Mode: protocol.FilterExcept, Hubs: hubHashes(blocked)}
+	except := hubHashes(blocked)
+	except = slices.Compact(slices.Sorted(slices.Values(append(except, skip...))))
+	return protocol.Hello{Mode: protocol.FilterExcept, Hubs: except[:min(len(except), protocol.MaxFilterHubs)]}
 }
 
 func hubHashes(hubs []string) []uint64 {
@@ -77,22 +81,46 @@ func hubHashes(hubs []string) []uint64 {
 	return slices.Compact(out)
 }
 
-// nextSymbols is how far a client asks for coded symbols, having have of
-// them and no decode yet: twice as many (four times if the last ones
-// decoded nothing: the difference is far larger), and at least twice the
-// difference the counts prove (a rateless sketch needs about 1.6 symbols a
-// difference), so a round takes few round trips. offer is true where the
-// server's items would cost fewer bytes than the next symbols, or the
-// sketch would grow past its cap: the client asks for those instead. The
-// server uses it for its first batch.
-func nextSymbols(have, serverCount, clientCount uint64, stalled bool) (to uint64, offer bool) {
-	proven := max(serverCount, clientCount) - min(serverCount, clientCount)
-	growth := uint64(2)
-	if stalled {
-		growth = 4
+// lackingHubs are the hubs, of syncSkipMin listings or more, whose every
+// listing this hub holds is in mine: the client-only items of a round.
+func (n *Node) lackingHubs(mine []protocol.SyncItem) []uint64 {
+	keys := make([]uint64, len(mine))
+	for i, it := range mine {
+		keys[i] = it.Key
 	}
-	to = max(growth*have, 2*proven, 32)
-	if to > protocol.MaxSymbols || protocol.CodedSymbolSize*(to-have) > 16*serverCount {
+	perHub := make(map[uint64]uint64)
+	for _, l := range n.listings.byKeys(keys) {
+		if l != nil {
+			perHub[protocol.HubHash(l.Hub)]++
+		}
+	}
+	var out []uint64
+	for hub, count := range perHub {
+		if count >= syncSkipMin && n.listings.hubCount(hub) == count {
+			out = append(out, hub)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// nextSymbols is how far a client asks for coded symbols, having have of
+// them and no decode yet. A rateless sketch decodes d differing items from
+// about 1.6d symbols (2d for a few): it asks for twice the difference the
+// decoder estimates and half as many again as it has, or where it cannot
+// tell yet, four times what it has; and never fewer than twice the
+// difference the two counts prove, or 32.
+// offer is true where the server's items would cost fewer bytes than the
+// next symbols, or the sketch is at its cap: the client asks for those
+// instead. The server uses it for its first batch (have 0).
+func nextSymbols(have, serverCount, clientCount uint64, estimate int, known bool) (to uint64, offer bool) {
+	proven := max(serverCount, clientCount) - min(serverCount, clientCount)
+	to = max(4*have, 2*proven, 32)
+	if known {
+		to = max(have+have/2, 2*uint64(estimate)+8, 2*proven, 32)
+	}
+	to = min(to, protocol.MaxSymbols)
+	if to <= have || protocol.CodedSymbolSize*(to-have) > 16*serverCount {
 		return 0, true
 	}
 	return to, false
@@ -100,15 +128,15 @@ func nextSymbols(have, serverCount, clientCount uint64, stalled bool) (to uint64
 
 // syncClient runs one round as the client on rw: it learns what the server
 // holds that this hub lacks or holds older, and takes those listings in.
-func (n *Node) syncClient(ctx context.Context, rw io.ReadWriter) (rep syncReport, err error) {
+// skip names hubs to leave out, besides those policy does (syncFilter).
+func (n *Node) syncClient(ctx context.Context, rw io.ReadWriter, skip []uint64) (rep syncReport, err error) {
 	w, r := protocol.NewSyncWriter(rw), protocol.NewSyncReader(rw)
 	exchange := func() error {
 		rep.roundTrips++
 		return w.Flush()
 	}
-	hello := n.syncFilter()
-	sum, mine := n.listings.syncItems(&hello)
-	hello.Sum = sum
+	hello := n.syncFilter(skip)
+	hello.Sum = n.listings.syncSum(&hello)
 	if err := w.WriteHello(hello); err != nil {
 		return rep, err
 	}
@@ -132,6 +160,9 @@ func (n *Node) syncClient(ctx context.Context, rw io.ReadWriter) (rep syncReport
 	if err != nil {
 		return rep, err
 	}
+	// The items to reconcile, from now on: those that arrive during the
+	// round are only more of the difference.
+	mine := n.listings.syncItems(&hello)
 	dec := protocol.NewSketchDecoder(summary.Salt, mine, summary.Count)
 	if err := readSymbols(r, dec, summary.Symbols); err != nil {
 		return rep, err
@@ -146,10 +177,11 @@ func (n *Node) syncClient(ctx context.Context, rw io.ReadWriter) (rep syncReport
 	case len(mine) == 0:
 		err = w.WriteEmpty(protocol.MsgGetAll)
 	default:
-		var theirs []protocol.SyncItem
-		if theirs, err = n.reconcile(r, w, dec, summary.Count, uint64(len(mine)), exchange); err != nil {
+		var theirs, onlyMine []protocol.SyncItem
+		if theirs, onlyMine, err = n.reconcile(r, w, dec, mine, summary.Count, exchange); err != nil {
 			return rep, err
 		}
+		rep.lacking = n.lackingHubs(onlyMine)
 		wants := n.wanted(theirs)
 		asked, limit = make(map[uint64]bool, len(wants)), uint64(len(wants))
 		for _, k := range wants {
@@ -171,62 +203,74 @@ func (n *Node) syncClient(ctx context.Context, rw io.ReadWriter) (rep syncReport
 }
 
 // readSymbols reads count coded symbols, in order from the decoder's next
-// index, and decodes what it can.
+// index, and decodes what it can. The decoder takes them at once: it goes
+// over all of this hub's items for each call.
 func readSymbols(r *protocol.SyncReader, dec *protocol.SketchDecoder, count uint64) error {
-	for count > 0 {
+	next := uint64(dec.Len())
+	syms := make([]protocol.CodedSymbol, 0, min(count, protocol.MaxSymbolsPerFrame)) // grows as they arrive
+	for uint64(len(syms)) < count {
 		_, body, err := r.Expect(protocol.MsgSymbols)
 		if err != nil {
 			return err
 		}
-		first, syms, err := protocol.DecodeSymbols(body)
+		first, got, err := protocol.DecodeSymbols(body)
 		if err != nil {
 			return err
 		}
-		if first != uint64(dec.Len()) || uint64(len(syms)) > count {
-			return fmt.Errorf("%w: symbols %d to %d, expected %d from %d", protocol.ErrSyncMessage, first, first+uint64(len(syms)), count, dec.Len())
+		if first != next+uint64(len(syms)) || uint64(len(syms)+len(got)) > count {
+			return fmt.Errorf("%w: symbols %d to %d, expected %d from %d", protocol.ErrSyncMessage,
+				first, first+uint64(len(got)), count, next)
 		}
-		if err := dec.Add(syms); err != nil {
-			return err
-		}
-		count -= uint64(len(syms))
+		syms = append(syms, got...)
 	}
-	return nil
+	return dec.Add(syms)
 }
 
 // reconcile asks for coded symbols until the difference decodes, or for the
 // server's items where those cost less, and returns the items the server
-// holds that this hub may lack.
+// holds that this hub may lack, and those of mine the server does not hold.
 func (n *Node) reconcile(r *protocol.SyncReader, w *protocol.SyncWriter, dec *protocol.SketchDecoder,
-	serverCount, clientCount uint64, exchange func() error) ([]protocol.SyncItem, error) {
-	decoded := 0
+	mine []protocol.SyncItem, serverCount uint64, exchange func() error) (theirs, onlyMine []protocol.SyncItem, err error) {
 	for {
 		done, err := dec.Done()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if done {
-			return dec.Theirs(), nil
+			return dec.Theirs(), dec.Mine(), nil
 		}
-		stalled := len(dec.Theirs())+len(dec.Mine()) == decoded
-		decoded = len(dec.Theirs()) + len(dec.Mine())
-		to, offer := nextSymbols(uint64(dec.Len()), serverCount, clientCount, stalled)
+		estimate, known := dec.Estimate()
+		to, offer := nextSymbols(uint64(dec.Len()), serverCount, uint64(len(mine)), estimate, known)
 		if offer {
 			if err := w.WriteEmpty(protocol.MsgGetOffer); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			if err := exchange(); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
-			return readOffer(r, serverCount)
+			offered, err := readOffer(r, serverCount)
+			if err != nil {
+				return nil, nil, err
+			}
+			held := make(map[protocol.SyncItem]bool, len(offered))
+			for _, it := range offered {
+				held[it] = true
+			}
+			for _, it := range mine {
+				if !held[it] {
+					onlyMine = append(onlyMine, it)
+				}
+			}
+			return offered, onlyMine, nil
 		}
 		if err := w.WriteGetSymbols(to); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := exchange(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := readSymbols(r, dec, to-uint64(dec.Len())); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 }
@@ -269,46 +313,77 @@ func (n *Node) wanted(theirs []protocol.SyncItem) []uint64 {
 
 // receiveListings takes in the listings the server sends until End: at most
 // limit, each one asked for (or, when asked is nil, of a hub the filter
-// takes). They are verified a batch at a time on all cores, then admitted
-// in order. A forged listing ends the round.
+// takes). They are verified a batch at a time on all cores and admitted in
+// order, by a worker, while the next batch arrives. A forged listing ends
+// the round.
 func (n *Node) receiveListings(ctx context.Context, r *protocol.SyncReader, f *protocol.Hello, asked map[uint64]bool, limit uint64) (got int, size uint64, err error) {
-	var batch [][]byte
-	var received uint64
-	admitBatch := func() error {
-		ls, errs := openAll(batch)
-		for i, env := range batch {
-			l, err := ls[i], errs[i]
-			if err == nil && !(asked == nil && f.Wants(protocol.HubHash(l.Hub)) || asked[protocol.SyncKey(l.ID())]) {
-				return fmt.Errorf("%w: peer sent %s, not asked for", protocol.ErrSyncMessage, l.ID())
+	work := make(chan [][]byte, 1)
+	failed := make(chan struct{}) // closed when the worker stops on an error
+	done := make(chan error, 1)
+	go func() {
+		var err error
+		for batch := range work {
+			if err != nil {
+				continue // drain what was sent before the reader saw failed
 			}
-			if _, err := n.admit(l, env, err); err == nil {
-				got++
-			} else if protocol.Forged(err) {
-				return fmt.Errorf("peer sent a bad listing: %w", err)
+			if err = n.admitBatch(ctx, batch, f, asked, &got); err != nil {
+				close(failed)
 			}
 		}
-		batch = batch[:0]
-		return ctx.Err()
+		done <- err
+	}()
+	finish := func(readErr error) (int, uint64, error) {
+		close(work)
+		if err := <-done; err != nil {
+			return got, size, err // what the worker found comes first
+		}
+		return got, size, readErr
 	}
+	var batch [][]byte
+	var received uint64
 	for {
 		typ, body, err := r.Expect(protocol.MsgListing, protocol.MsgEnd)
 		if err != nil {
-			return got, size, err
+			return finish(err)
 		}
 		if typ == protocol.MsgEnd {
-			return got, size, admitBatch()
+			if len(batch) > 0 {
+				work <- batch
+			}
+			return finish(nil)
 		}
 		if received++; received > limit {
-			return got, size, fmt.Errorf("%w: more than the %d listings asked for", protocol.ErrSyncMessage, limit)
+			return finish(fmt.Errorf("%w: more than the %d listings asked for", protocol.ErrSyncMessage, limit))
 		}
 		size += uint64(len(body))
 		batch = append(batch, bytes.Clone(body))
 		if len(batch) == syncVerifyBatch {
-			if err := admitBatch(); err != nil {
-				return got, size, err
+			select {
+			case work <- batch:
+			case <-failed:
+				return finish(nil)
 			}
+			batch = nil
 		}
 	}
+}
+
+// admitBatch verifies a batch of listings on all cores, then admits them in
+// order, counting those taken in.
+func (n *Node) admitBatch(ctx context.Context, batch [][]byte, f *protocol.Hello, asked map[uint64]bool, got *int) error {
+	ls, errs := openAll(batch)
+	for i, env := range batch {
+		l, err := ls[i], errs[i]
+		if err == nil && !(asked == nil && f.Wants(protocol.HubHash(l.Hub)) || asked[protocol.SyncKey(l.ID())]) {
+			return fmt.Errorf("%w: peer sent %s, not asked for", protocol.ErrSyncMessage, l.ID())
+		}
+		if _, err := n.admit(l, env, err); err == nil {
+			*got++
+		} else if protocol.Forged(err) {
+			return fmt.Errorf("peer sent a bad listing: %w", err)
+		}
+	}
+	return ctx.Err()
 }
 
 // openAll runs protocol.Open on every envelope, on all cores.
@@ -350,12 +425,12 @@ func (n *Node) syncServer(rw io.ReadWriter, from peer.ID) error {
 		}
 		return w.Flush()
 	}
-	_, items := n.listings.syncItems(&hello)
+	items := n.listings.syncItems(&hello)
 	salt, err := randomSalt()
 	if err != nil {
 		return err
 	}
-	sent, offer := nextSymbols(0, uint64(len(items)), hello.Sum.Count, false)
+	sent, offer := nextSymbols(0, uint64(len(items)), hello.Sum.Count, 0, false)
 	if offer || hello.Sum.Count == 0 {
 		sent = 0
 	}

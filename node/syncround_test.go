@@ -75,7 +75,7 @@ func syncPipe(t *testing.T, client, server *testNode) (rep syncReport, bytesMove
 		done <- err
 	}()
 	var n atomic.Uint64
-	rep, clientErr = client.syncClient(context.Background(), countingStream{idleStream{c, client.syncIdle}, &n})
+	rep, clientErr = client.syncClient(context.Background(), countingStream{idleStream{c, client.syncIdle}, &n}, nil)
 	c.Close()
 	return rep, n.Load(), clientErr, <-done
 }
@@ -278,7 +278,7 @@ func liar(t *testing.T, client *testNode, lie func(w *protocol.SyncWriter, r *pr
 		}
 	}()
 	defer c.Close()
-	return client.syncClient(context.Background(), idleStream{c, client.syncIdle})
+	return client.syncClient(context.Background(), idleStream{c, client.syncIdle}, nil)
 }
 
 // TestSyncClientRefusesALyingServer: a server that sends what was not asked
@@ -448,7 +448,55 @@ func TestSyncIdleStreamIsReset(t *testing.T) {
 	c2, s2 := net.Pipe()
 	defer s2.Close()
 	go protocol.NewSyncReader(s2).Next() // takes the Hello, then says nothing
-	if _, err := client.syncClient(context.Background(), idleStream{c2, client.syncIdle}); err == nil {
+	if _, err := client.syncClient(context.Background(), idleStream{c2, client.syncIdle}, nil); err == nil {
 		t.Fatal("a client waiting on a silent server returned no error")
 	}
+}
+
+// TestSyncSkipsHubsTheServerLacks: a client that holds a big hub's listings
+// the server blocks finds, in one full round, that the server holds none;
+// rounds with that server leave the hub out from then on, and are in sync.
+func TestSyncSkipsHubsTheServerLacks(t *testing.T) {
+	t.Parallel()
+	good, spammer := newAuthor(t), newAuthor(t)
+	server, client := newTestNode(t, "server", testConfig()), newTestNode(t, "client", testConfig())
+	common := good.sealAll(t, slugs("good", 0, 1000), 1)
+	server.holds(common...)
+	client.holds(common...)
+	client.holds(spammer.sealAll(t, slugs("spam", 0, syncSkipMin+50), 1)...)
+	if err := server.SetBlocked(context.Background(), spammer.id, true); err != nil {
+		t.Fatal(err)
+	}
+	rep, _, cerr, serr := syncPipe(t, client, server)
+	if cerr != nil || serr != nil || rep.got != 0 {
+		t.Fatalf("first round: %+v %v %v", rep, cerr, serr)
+	}
+	if len(rep.lacking) != 1 || rep.lacking[0] != protocol.HubHash(spammer.id) {
+		t.Fatalf("hubs the server lacks: %x, want the spammer's %x", rep.lacking, protocol.HubHash(spammer.id))
+	}
+	server.syncs = newSyncLimiter(8, server.now)
+	c, s := net.Pipe()
+	go func() { server.syncServer(s, client.ID()); s.Close() }()
+	var moved atomic.Uint64
+	rep, err := client.syncClient(context.Background(), countingStream{c, &moved}, rep.lacking)
+	c.Close()
+	if err != nil || rep.roundTrips != 1 || moved.Load() > 127 {
+		t.Fatalf("a round leaving the spammer out: %+v, %d bytes, %v", rep, moved.Load(), err)
+	}
+}
+
+// TestSyncCarriesOnAfterARoundRunsOutOfTime: a catch-up too big for one
+// round's time limit goes on in the next round at once, not at the timer.
+func TestSyncCarriesOnAfterARoundRunsOutOfTime(t *testing.T) {
+	t.Parallel()
+	a := newAuthor(t)
+	full := newTestNode(t, "full", testConfig())
+	full.holds(a.sealAll(t, slugs("m", 0, 3000), 1)...)
+	full.syncs.interval = 50 * time.Millisecond // serve the next round at once
+	full.start()
+	late := newTestNode(t, "late", testConfig())
+	late.syncRound = 150 * time.Millisecond // a small part of the 3,000 a round
+	late.start()
+	late.connect(full)
+	eventually(t, "the late hub holds all 3,000 listings", func() bool { return late.listings.count() == 3000 })
 }

@@ -67,10 +67,10 @@ const (
 	MaxSyncFrame = 16 << 10
 	// MaxFilterHubs caps the hubs a Hello names.
 	MaxFilterHubs = 2000
-	// MaxSymbols caps the coded symbols of one round: enough to decode some
-	// 40,000 differences. A client whose difference is larger asks for the
-	// server's items instead (an Offer).
-	MaxSymbols = 1 << 16
+	// MaxSymbols caps the coded symbols of one round (8 MiB to hold): enough
+	// to decode some 160,000 differing items. A client whose difference is
+	// larger asks for the server's items instead (an Offer).
+	MaxSymbols = 1 << 18
 	// MaxSymbolsPerFrame, MaxItemsPerFrame and MaxKeysPerFrame are how many
 	// coded symbols, items and keys fill a frame.
 	MaxSymbolsPerFrame = (MaxSyncFrame - 1 - binary.MaxVarintLen64) / CodedSymbolSize

@@ -155,7 +155,7 @@ func (w *SyncWriter) WriteSymbols(first uint64, syms []CodedSymbol) error {
 		for _, c := range syms[:n] {
 			b = binary.BigEndian.AppendUint64(b, c.Key)
 			b = binary.BigEndian.AppendUint64(b, c.Seq)
-			b = binary.BigEndian.AppendUint64(b, c.Check)
+			b = binary.BigEndian.AppendUint32(b, c.Check)
 			b = append(b, c.Count)
 		}
 		w.body = b
@@ -334,7 +334,7 @@ func DecodeSymbols(body []byte) (first uint64, syms []CodedSymbol, err error) {
 		b := body[CodedSymbolSize*i:]
 		syms[i] = CodedSymbol{
 			Key: binary.BigEndian.Uint64(b), Seq: binary.BigEndian.Uint64(b[8:]),
-			Check: binary.BigEndian.Uint64(b[16:]), Count: b[24],
+			Check: binary.BigEndian.Uint32(b[16:]), Count: b[20],
 		}
 	}
 	return first, syms, nil

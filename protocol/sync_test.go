@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"io"
 	"reflect"
@@ -181,7 +182,7 @@ func TestSyncDecodersRefuse(t *testing.T) {
 	cases["empty want"] = err
 	_, err = DecodeSummary(append([]byte{1}, make([]byte, 8)...))
 	cases["summary without a symbol count"] = err
-	_, err = DecodeSummary(append(append([]byte{1}, make([]byte, 8)...), 0x80, 0x80, 0x08))
+	_, err = DecodeSummary(binary.AppendUvarint(append([]byte{1}, make([]byte, 8)...), MaxSymbols+1))
 	cases["summary with more symbols than a round allows"] = err
 	_, err = DecodeUvarintBody([]byte{1, 2})
 	cases["trailing bytes after a uvarint"] = err

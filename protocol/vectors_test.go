@@ -557,7 +557,7 @@ func syncVector(t *testing.T) []byte {
 		w.Flush()
 		wire := b.Bytes()[3:] // the symbol alone: after length, type and index
 		out.Symbols = append(out.Symbols, symbol{Index: i, Key: fmt.Sprintf("%016x", c.Key), Seq: fmt.Sprintf("%016x", c.Seq),
-			Check: fmt.Sprintf("%016x", c.Check), Count: c.Count, Hex: hex.EncodeToString(wire)})
+			Check: fmt.Sprintf("%08x", c.Check), Count: c.Count, Hex: hex.EncodeToString(wire)})
 	}
 	blocked := peerID(t, func() crypto.PrivKey { k, _ := vectorEd25519(t, 2); return k }())
 	out.HubHash = fmt.Sprintf("HubHash(%s) = %016x", blocked, protocol.HubHash(blocked))
