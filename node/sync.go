@@ -26,6 +26,10 @@ import (
 // taken in what it received, and the client starts the next one at once.
 const syncTimeout = 10 * time.Minute
 
+// syncBusyRetry is how soon a server asks a peer to come back when it
+// still serves the peer's last round, or serves as many as it may.
+const syncBusyRetry = 5 * time.Second
+
 // syncLimiter bounds sync work: one round at a time with each peer as
 // client and as server, at most Network.SyncStreams rounds served at once
 // (and half that many run as client), and at most one full round served
@@ -168,7 +172,7 @@ func (n *Node) syncAll(ctx context.Context, nw *p2p) {
 
 // syncWith pulls from p every listing this hub lacks, logging failures:
 // the next connection or timer tries again. A peer that answers Busy is
-// asked again when it said to (twice at most), and a round that ran out of
+// asked again when it said to (three times in a row at most), and a round that ran out of
 // time having taken listings in is followed by another at once: a hub
 // catching up on a million listings needs several.
 func (n *Node) syncWith(ctx context.Context, nw *p2p, p peer.ID) {
@@ -177,11 +181,11 @@ func (n *Node) syncWith(ctx context.Context, nw *p2p, p peer.ID) {
 		return
 	}
 	defer release()
-	got, busy := 0, 0
+	got, busy := 0, 0 // busy: answers Busy in a row
 	for {
 		rep, err := n.pull(ctx, nw, p)
 		got += rep.got
-		if wait, ok := isSyncBusy(err); ok && busy < 2 {
+		if wait, ok := isSyncBusy(err); ok && busy < 3 {
 			busy++
 			select {
 			case <-ctx.Done():
@@ -190,6 +194,7 @@ func (n *Node) syncWith(ctx context.Context, nw *p2p, p peer.ID) {
 			}
 			continue
 		}
+		busy = 0
 		if errors.Is(err, errRoundTimedOut) && rep.got > 0 {
 			continue
 		}
@@ -288,7 +293,14 @@ func (n *Node) serveSync(s network.Stream) {
 	from := s.Conn().RemotePeer()
 	release, ok := n.syncs.serve(from)
 	if !ok {
-		s.Reset()
+		// Its last round is still ending here, or the hub serves all it
+		// may: come back in a moment. The Hello must come at once.
+		s.SetDeadline(time.Now().Add(syncBusyRetry))
+		if err := n.answerBusy(s, syncBusyRetry); err != nil {
+			s.Reset()
+			return
+		}
+		s.Close()
 		return
 	}
 	defer release()

@@ -34,7 +34,8 @@ type syncReport struct {
 }
 
 // errSyncBusy: the server served this hub a full round less than
-// protocol.SyncFullRoundInterval ago.
+// protocol.SyncFullRoundInterval ago, still serves its last one, or serves
+// as many as it may.
 type errSyncBusy struct{ retryAfter time.Duration }
 
 func (e errSyncBusy) Error() string {
@@ -344,6 +345,12 @@ func (n *Node) receiveListings(ctx context.Context, r *protocol.SyncReader, f *p
 	for {
 		typ, body, err := r.Expect(protocol.MsgListing, protocol.MsgEnd)
 		if err != nil {
+			// The listings that did arrive whole are kept: a round cut
+			// short by its time limit still moves the catch-up on.
+			select {
+			case work <- batch:
+			case <-failed:
+			}
 			return finish(err)
 		}
 		if typ == protocol.MsgEnd {
@@ -425,6 +432,7 @@ func (n *Node) syncServer(rw io.ReadWriter, from peer.ID) error {
 		}
 		return w.Flush()
 	}
+
 	items := n.listings.syncItems(&hello)
 	salt, err := randomSalt()
 	if err != nil {
@@ -495,6 +503,18 @@ func (n *Node) syncServer(rw io.ReadWriter, from peer.ID) error {
 			return err
 		}
 	}
+}
+
+// answerBusy reads a client's Hello and answers Busy: come back after retry.
+func (n *Node) answerBusy(rw io.ReadWriter, retry time.Duration) error {
+	w, r := protocol.NewSyncWriter(rw), protocol.NewSyncReader(rw)
+	if _, _, err := r.Expect(protocol.MsgHello); err != nil {
+		return err
+	}
+	if err := w.WriteBusy(uint64((retry + time.Second - 1) / time.Second)); err != nil {
+		return err
+	}
+	return w.Flush()
 }
 
 // sendListings sends the listings held under keys, as they are now (a

@@ -103,6 +103,7 @@ func TestSyncRounds(t *testing.T) {
 	t.Parallel()
 	a, b := newAuthor(t), newAuthor(t)
 	common := a.sealAll(t, slugs("common", 0, 300), 1)
+	many := append(cloneEnvs(common), a.sealAll(t, slugs("many", 0, 2700), 1)...)
 	cases := []struct {
 		name           string
 		server, client [][]byte
@@ -114,8 +115,11 @@ func TestSyncRounds(t *testing.T) {
 		{"both empty", nil, nil, 0, 1, 127},
 		{"empty client", common, nil, 300, 2, 0},
 		{"empty server", nil, common, 0, 2, 200},
-		{"partial overlap", append(cloneEnvs(common), b.sealAll(t, slugs("b", 0, 7), 1)...),
-			append(cloneEnvs(common), a.sealAll(t, slugs("only-client", 0, 3), 1)...), 7, 4, 1800},
+		// Ten items differ among 3,000 or so: an Offer would be 48 KB; the
+		// sketch takes some 20 to 100 symbols of 21 bytes, however the
+		// round's salt falls.
+		{"partial overlap", append(cloneEnvs(many), b.sealAll(t, slugs("b", 0, 7), 1)...),
+			append(cloneEnvs(many), a.sealAll(t, slugs("only-client", 0, 3), 1)...), 7, 6, 3000},
 		{"stale seqs on the client", a.sealAll(t, slugs("common", 0, 300), 2), common, 300, 4, 0},
 		{"newer seqs on the client", common, a.sealAll(t, slugs("common", 0, 5), 3), 295, 4, 0},
 		{"a small hub meets a big one", append(cloneEnvs(common), b.sealAll(t, slugs("b", 0, 500), 1)...), common[:2], 798, 3, 0},
@@ -255,6 +259,32 @@ func TestSyncFullRoundsPerMinute(t *testing.T) {
 	wait, busy := isSyncBusy(cerr)
 	if !busy || serr != nil || wait <= 0 || wait > protocol.SyncFullRoundInterval {
 		t.Fatalf("a second full round within a minute: %v (wait %s), server %v", cerr, wait, serr)
+	}
+}
+
+// TestSyncBusyWhileTheLastRoundEnds: a peer whose last round the server
+// still serves, or a server serving all it may, is told to come back soon.
+func TestSyncBusyWhileTheLastRoundEnds(t *testing.T) {
+	t.Parallel()
+	server, client := newTestNode(t, "server", testConfig()), newTestNode(t, "client", testConfig())
+	server.syncs = newSyncLimiter(1, server.now)
+	release, ok := server.syncs.serve(client.ID())
+	if !ok {
+		t.Fatal("no slot for a first round")
+	}
+	defer release()
+	if _, ok := server.syncs.serve(client.ID()); ok {
+		t.Fatal("a second round with the same peer at once")
+	}
+	if _, ok := server.syncs.serve(peer.ID("another hub")); ok {
+		t.Fatal("more rounds served than network.sync_streams")
+	}
+	c, s := net.Pipe()
+	go func() { server.answerBusy(s, syncBusyRetry); s.Close() }()
+	_, err := client.syncClient(context.Background(), c, nil)
+	c.Close()
+	if wait, busy := isSyncBusy(err); !busy || wait != syncBusyRetry {
+		t.Fatalf("want Busy for %s, got %v", syncBusyRetry, err)
 	}
 }
 
@@ -486,17 +516,19 @@ func TestSyncSkipsHubsTheServerLacks(t *testing.T) {
 }
 
 // TestSyncCarriesOnAfterARoundRunsOutOfTime: a catch-up too big for one
-// round's time limit goes on in the next round at once, not at the timer.
+// round's time limit goes on in the next round at once, not at the timer
+// (10 minutes away here).
 func TestSyncCarriesOnAfterARoundRunsOutOfTime(t *testing.T) {
 	t.Parallel()
+	const count = 8000 // more than two hubs on this machine move in a second
 	a := newAuthor(t)
 	full := newTestNode(t, "full", testConfig())
-	full.holds(a.sealAll(t, slugs("m", 0, 3000), 1)...)
+	full.holds(a.sealAll(t, slugs("m", 0, count), 1)...)
 	full.syncs.interval = 50 * time.Millisecond // serve the next round at once
 	full.start()
 	late := newTestNode(t, "late", testConfig())
-	late.syncRound = 150 * time.Millisecond // a small part of the 3,000 a round
+	late.syncRound = time.Second
 	late.start()
 	late.connect(full)
-	eventually(t, "the late hub holds all 3,000 listings", func() bool { return late.listings.count() == 3000 })
+	eventually(t, "the late hub holds every listing", func() bool { return late.listings.count() == count })
 }

@@ -4,7 +4,9 @@
 //
 // It is pure: no I/O, no storage, no libp2p host. Everything here is what two
 // hubs must agree on byte for byte, so changes are append-only and each bump of
-// a version constant gets a dated line below it.
+// a version constant gets a dated line below it. PROTOCOL.md, at the
+// repository root, is the specification other implementations build from;
+// testdata/vectors holds the test vectors it describes.
 package protocol
 
 import (
@@ -19,9 +21,14 @@ import (
 // SchemaVersion is the version of the listing payload ("v" in its JSON).
 //
 //	1 (2026-11-28): first version.
+//	1 (2026-12-01): frozen by PROTOCOL.md, with strict decoding; a change is a version 2.
 const SchemaVersion = 1
 
 // Protocol and topic names. Topic names never encode fellowship or place.
+// ONLY APPEND: a version 2 adds its own names (PROTOCOL.md, "Versions").
+//
+//	2026-12-01: /hearth/sync/1 is rateless set reconciliation; the bucket
+//	sync it replaced was never deployed.
 const (
 	// ListingsTopic is the gossipsub topic all listings of schema v1 travel on.
 	ListingsTopic = "/hearth/listings/1"
