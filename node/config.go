@@ -43,6 +43,7 @@ type NetworkConfig struct {
 	ConnLow      int      `toml:"conn_low" comment:"The connection manager trims connections down to this many..."`
 	ConnHigh     int      `toml:"conn_high" comment:"...when there are more than this many. Operator-added peers are never trimmed."`
 	SyncInterval Duration `toml:"sync_interval" comment:"How often to run catch-up sync with each connected hub, besides on every new connection."`
+	SyncStreams  int      `toml:"sync_streams" comment:"Most catch-up sync rounds this hub serves at once (one per hub); it runs half as many itself."`
 }
 
 // ListingsConfig is how this hub's own listings live.
@@ -109,6 +110,9 @@ func DefaultConfig() Config {
 			ConnLow:      32,
 			ConnHigh:     96,
 			SyncInterval: Duration(10 * time.Minute),
+			// A round over a million listings holds a snapshot of 16 MB on
+			// each side: eight at once fit a small board.
+			SyncStreams: 8,
 		},
 		Listings: ListingsConfig{
 			Lifetime:    Duration(90 * 24 * time.Hour),
@@ -159,6 +163,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Network.SyncInterval.D() < time.Second {
 		return fmt.Errorf("network.sync_interval: at least 1s")
+	}
+	if c.Network.SyncStreams < 1 || c.Network.SyncStreams > 256 {
+		return fmt.Errorf("network.sync_streams: between 1 and 256")
 	}
 	life, renew := c.Listings.Lifetime.D(), c.Listings.RenewBefore.D()
 	if life < time.Hour || life > protocol.MaxLifetime {

@@ -37,7 +37,7 @@ type Draft struct {
 	Country              string             `json:"country,omitempty"`
 	Latitude             *float64           `json:"latitude,omitempty"`
 	Longitude            *float64           `json:"longitude,omitempty"`
-	Approximate          bool               `json:"approximate,omitempty"`
+	Approximate          bool               `json:"approximate,omitzero"`
 	Region               string             `json:"region,omitempty"`
 	SubRegion            string             `json:"sub_region,omitempty"`
 	Regions              []string           `json:"regions,omitempty"`

@@ -27,7 +27,6 @@ type p2p struct {
 	sub     *pubsub.Subscription
 	mdns    mdns.Service
 	webAddr string
-	syncs   *syncLimiter
 }
 
 // Resource limits for a small board: libp2p's defaults scaled to 64 MiB and
@@ -60,7 +59,7 @@ func (n *Node) startNetwork(ctx context.Context, webAddr string) (*p2p, error) {
 	if err != nil {
 		return nil, fmt.Errorf("network: cannot listen on %v (%v): use --listen with a free port", n.cfg.Network.Listen, err)
 	}
-	nw := &p2p{host: h, webAddr: webAddr, syncs: newSyncLimiter()}
+	nw := &p2p{host: h, webAddr: webAddr}
 	// From here on, a failure must close the host it started.
 	if err := n.startGossip(ctx, nw); err != nil {
 		h.Close()

@@ -27,6 +27,7 @@ import (
 
 	"hearth/node/finder"
 	"hearth/node/members"
+	"hearth/protocol"
 	"hearth/store"
 )
 
@@ -56,11 +57,15 @@ type Node struct {
 	key crypto.PrivKey
 	id  peer.ID
 
-	store    *store.Store
-	members  *members.Book
-	listings *listingSet
-	peers    *peerBook
-	stats    stats
+	store     *store.Store
+	members   *members.Book
+	listings  *listingSet
+	peers     *peerBook
+	stats     stats
+	syncs     *syncLimiter
+	syncSkips *syncSkips
+	syncIdle  time.Duration // protocol.SyncIdleTimeout; shorter in tests
+	syncRound time.Duration // syncTimeout; shorter in tests
 
 	net       atomic.Pointer[p2p] // set while Run runs
 	resyncNow chan struct{}
@@ -95,6 +100,8 @@ func Open(dir string, opts Options) (*Node, error) {
 	} else if n.cfg, err = LoadConfig(ConfigPath(dir)); err != nil {
 		return nil, err
 	}
+	n.syncs, n.syncSkips = newSyncLimiter(n.cfg.Network.SyncStreams, n.now), newSyncSkips(n.now)
+	n.syncIdle, n.syncRound = protocol.SyncIdleTimeout, syncTimeout
 	storeKey, err := loadStoreKey(dir)
 	if err != nil {
 		return nil, err
@@ -127,8 +134,13 @@ func (n *Node) load() error {
 		return err
 	}
 	n.listings = newListingSet(n.Zone())
-	if err := n.listings.load(n.store, n.now()); err != nil {
+	dropped, err := n.listings.load(n.store, n.now())
+	if err != nil {
 		return err
+	}
+	n.stats.dropped = dropped
+	for reason, count := range dropped {
+		n.log.Warn("dropped stored listings that break a protocol rule", "reason", reason, "listings", count)
 	}
 	if n.listings.index.Len() > manyListings {
 		// Decoding every stored listing left garbage the size of them

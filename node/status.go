@@ -61,6 +61,9 @@ type Status struct {
 	CrisisLines int               `json:"crisis_lines"`
 	Accepted    uint64            `json:"accepted"` // listings taken in since start
 	Rejected    map[string]uint64 `json:"rejected"` // listings refused since start, by reason
+	// Dropped counts the stored listings dropped at start because they break
+	// a rule of the protocol they were stored before, by reason.
+	Dropped map[string]uint64 `json:"dropped_on_load"`
 }
 
 // ListingCounts counts the listings a hub holds.
@@ -75,6 +78,7 @@ func (n *Node) Status(context.Context) (Status, error) {
 	s := Status{
 		ID: n.id.String(), Name: n.cfg.Name, Web: n.cfg.Web.Listen, TLS: n.cfg.Web.TLSCert != "", Policy: n.cfg.Network.Policy,
 		Accepted: n.stats.accepted.Load(), Rejected: n.stats.rejections(), CrisisLines: len(n.cfg.Help.CrisisLines),
+		Dropped: n.stats.droppedOnLoad(),
 	}
 	zone, from := hubZone(n.cfg)
 	s.Zone, s.ZoneFrom = zone.String(), from

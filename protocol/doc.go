@@ -4,10 +4,13 @@
 //
 // It is pure: no I/O, no storage, no libp2p host. Everything here is what two
 // hubs must agree on byte for byte, so changes are append-only and each bump of
-// a version constant gets a dated line below it.
+// a version constant gets a dated line below it. PROTOCOL.md, at the
+// repository root, is the specification other implementations build from;
+// testdata/vectors holds the test vectors it describes.
 package protocol
 
 import (
+	"encoding/binary"
 	"time"
 
 	// Listings name IANA time zones; embedding the database makes validation
@@ -18,9 +21,14 @@ import (
 // SchemaVersion is the version of the listing payload ("v" in its JSON).
 //
 //	1 (2026-11-28): first version.
+//	1 (2026-12-01): frozen by PROTOCOL.md, with strict decoding; a change is a version 2.
 const SchemaVersion = 1
 
 // Protocol and topic names. Topic names never encode fellowship or place.
+// ONLY APPEND: a version 2 adds its own names (PROTOCOL.md, "Versions").
+//
+//	2026-12-01: /hearth/sync/1 is rateless set reconciliation; the bucket
+//	sync it replaced was never deployed.
 const (
 	// ListingsTopic is the gossipsub topic all listings of schema v1 travel on.
 	ListingsTopic = "/hearth/listings/1"
@@ -53,8 +61,33 @@ const (
 	// MaxGossipRPC caps one gossipsub RPC: one listing with room for the
 	// RPC's framing and a few control messages. Larger RPCs are split.
 	MaxGossipRPC = 2 * MaxEnvelopeSize
-	// MaxSyncFrame caps one sync message. The largest is a request listing what
-	// the client has in the buckets that differ: about 12 bytes a listing, so
-	// this covers ~80,000 listings in the differing buckets of one round.
-	MaxSyncFrame = 1 << 20
+)
+
+// Catch-up sync limits (PROTOCOL.md, "Catch-up sync"). Every frame has a
+// small cap, whatever the number of listings the hubs hold: a round sends
+// more frames, never bigger ones.
+//
+//	2026-12-01: sync v1, set reconciliation by rateless IBLT.
+const (
+	// MaxSyncFrame caps one sync frame, its type byte included: a sealed
+	// listing with room to spare.
+	MaxSyncFrame = 16 << 10
+	// MaxFilterHubs caps the hubs a Hello names.
+	MaxFilterHubs = 2000
+	// MaxSymbols caps the coded symbols of one round (8 MiB to hold): enough
+	// to decode some 160,000 differing items. A client whose difference is
+	// larger asks for the server's items instead (an Offer).
+	MaxSymbols = 1 << 18
+	// MaxSymbolsPerFrame, MaxItemsPerFrame and MaxKeysPerFrame are how many
+	// coded symbols, items and keys fill a frame.
+	MaxSymbolsPerFrame = (MaxSyncFrame - 1 - binary.MaxVarintLen64) / CodedSymbolSize
+	MaxItemsPerFrame   = (MaxSyncFrame - 1) / 16
+	MaxKeysPerFrame    = (MaxSyncFrame - 1) / 8
+	// SyncIdleTimeout: a sync stream on which nothing arrives for this long
+	// is reset, on both sides.
+	SyncIdleTimeout = 30 * time.Second
+	// SyncFullRoundInterval: a server serves a peer at most one round
+	// beyond InSync in this time, and answers Busy in between. A round that
+	// finds the sets equal is always served.
+	SyncFullRoundInterval = time.Minute
 )

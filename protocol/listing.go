@@ -15,19 +15,20 @@ import (
 
 // Listing is one meeting as hubs share it: a Meeting Guide meeting (the
 // code4recovery JSON feed spec) plus Hearth's own fields. Its JSON is the
-// payload of a signed envelope; decoding rejects unknown fields.
+// payload of a signed envelope, read by DecodeListing's strict rules;
+// PROTOCOL.md gives every field's type, rule and limit.
 type Listing struct {
 	// Hearth fields.
 	Version   int       `json:"v"`
 	Hub       string    `json:"hub"`  // author: the peer ID whose key signs the envelope
 	Slug      string    `json:"slug"` // unique among the hub's listings; the feed's slug on import
-	Seq       uint64    `json:"seq"`  // newer wins
+	Seq       uint64    `json:"seq"`  // newer wins; 1 to MaxSeq
 	IssuedAt  time.Time `json:"issued_at"`
 	ExpiresAt time.Time `json:"expires_at"`
-	Cancelled bool      `json:"cancelled,omitempty"` // a tombstone, kept until it expires
-	Format    string    `json:"format,omitempty"`    // FormatPeerLed or FormatFacilitated; "" if unknown
-	Focus     string    `json:"focus,omitempty"`     // one of Focuses; "" if unknown
-	Language  string    `json:"language,omitempty"`  // BCP 47 tag of the meeting's language, e.g. "es"
+	Cancelled bool      `json:"cancelled,omitzero"` // a tombstone, kept until it expires
+	Format    string    `json:"format,omitempty"`   // FormatPeerLed or FormatFacilitated; "" if unknown
+	Focus     string    `json:"focus,omitempty"`    // one of Focuses; "" if unknown
+	Language  string    `json:"language,omitempty"` // BCP 47 tag of the meeting's language, e.g. "es"
 	// AddressVisibility "on-request" means the street address is withheld:
 	// only region and contact travel.
 	AddressVisibility string `json:"address_visibility,omitempty"`
@@ -53,7 +54,7 @@ type Listing struct {
 	Country              string    `json:"country,omitempty"`
 	Latitude             *float64  `json:"latitude,omitempty"`
 	Longitude            *float64  `json:"longitude,omitempty"`
-	Approximate          bool      `json:"approximate,omitempty"`
+	Approximate          bool      `json:"approximate,omitzero"`
 	Region               string    `json:"region,omitempty"`
 	SubRegion            string    `json:"sub_region,omitempty"`
 	Regions              []string  `json:"regions,omitempty"`
@@ -100,6 +101,11 @@ var Attendances = []string{"in_person", "online", "hybrid", "inactive"}
 // address is given only on request.
 const AddressOnRequest = "on-request"
 
+// MaxSeq is the largest seq: 2^53 - 1, the largest integer every JSON
+// implementation reads exactly (JavaScript's Number.MAX_SAFE_INTEGER). A hub
+// issues the time in Unix milliseconds, far below it.
+const MaxSeq = 1<<53 - 1
+
 // Field limits, generous for real feeds; the payload cap bounds the whole.
 const (
 	maxName    = 200
@@ -125,14 +131,18 @@ func (l *Listing) Validate() error {
 	if l.Version != SchemaVersion {
 		return invalidf("schema version %d, this hub speaks %d", l.Version, SchemaVersion)
 	}
-	if _, err := peer.Decode(l.Hub); err != nil {
+	hub, err := peer.Decode(l.Hub)
+	if err != nil {
 		return invalidf("hub %q is not a peer ID", l.Hub)
+	}
+	if hub.String() != l.Hub {
+		return fmt.Errorf("%w: hub %q: write it as %s", ErrHubForm, l.Hub, hub)
 	}
 	if !slugPattern.MatchString(l.Slug) {
 		return invalidf("slug %q: use 1-128 letters, digits, '.', '_', '~' or '-'", l.Slug)
 	}
-	if l.Seq == 0 {
-		return invalidf("seq must be at least 1")
+	if l.Seq == 0 || l.Seq > MaxSeq {
+		return invalidf("seq %d: use 1 to %d", l.Seq, uint64(MaxSeq))
 	}
 	if l.IssuedAt.IsZero() || l.ExpiresAt.IsZero() {
 		return invalidf("issued_at and expires_at are required")
@@ -298,14 +308,24 @@ func checkSchedule(day *int, start, end, tz string) error {
 
 // ParseClock parses "HH:MM" (24-hour) into minutes after midnight.
 func ParseClock(s string) (int, error) {
-	var h, m int
-	if len(s) != 5 || s[2] != ':' {
+	digit := func(i int) int { return int(s[i]) - '0' }
+	if len(s) != 5 || s[2] != ':' || !isDigits(s[:2]) || !isDigits(s[3:]) {
 		return 0, fmt.Errorf("%q is not a time: use HH:MM, 24-hour, such as 19:30", s)
 	}
-	if _, err := fmt.Sscanf(s, "%02d:%02d", &h, &m); err != nil || h > 23 || m > 59 || h < 0 || m < 0 {
+	h, m := digit(0)*10+digit(1), digit(3)*10+digit(4)
+	if h > 23 || m > 59 {
 		return 0, fmt.Errorf("%q is not a time: use HH:MM, 24-hour, such as 19:30", s)
 	}
 	return h*60 + m, nil
+}
+
+func isDigits(s string) bool {
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // zones caches LoadTimezone: time.LoadLocation parses the zone data on

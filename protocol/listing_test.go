@@ -49,6 +49,8 @@ func TestValidate(t *testing.T) {
 		{"day 7", func(l *Listing) { l.Day = day(7) }, "day 7"},
 		{"time 25:00", func(l *Listing) { l.Time = "25:00" }, "not a time"},
 		{"time 7pm", func(l *Listing) { l.Time = "7pm" }, "not a time"},
+		{"time with a sign", func(l *Listing) { l.Time = "+7:30" }, "not a time"},
+		{"time with a space", func(l *Listing) { l.Time = " 7:30" }, "not a time"},
 		{"day without time", func(l *Listing) { l.Time, l.EndTime = "", "" }, "no time"},
 		{"time without day", func(l *Listing) { l.Day = nil }, "no day"},
 		{"bad timezone", func(l *Listing) { l.Timezone = "Mars/Olympus" }, "IANA"},
@@ -60,6 +62,7 @@ func TestValidate(t *testing.T) {
 		{"bad hub", func(l *Listing) { l.Hub = "nobody" }, "not a peer ID"},
 		{"bad slug", func(l *Listing) { l.Slug = "a/b" }, "slug"},
 		{"seq 0", func(l *Listing) { l.Seq = 0 }, "seq"},
+		{"seq over 2^53-1", func(l *Listing) { l.Seq = MaxSeq + 1 }, "seq"},
 		{"lifetime too long", func(l *Listing) { l.ExpiresAt = l.IssuedAt.Add(MaxLifetime + time.Hour) }, "days after"},
 		{"expires before issue", func(l *Listing) { l.ExpiresAt = l.IssuedAt }, "after issued_at"},
 		{"position", func(l *Listing) { l.Latitude, l.Longitude = &lat, &lon }, ""},
@@ -86,6 +89,21 @@ func TestValidate(t *testing.T) {
 				t.Fatalf("want ErrInvalid containing %q, got %v", c.want, err)
 			}
 		})
+	}
+}
+
+// TestValidateHubForm: the hub is written as its peer ID's canonical text
+// (12D3KooW... for an Ed25519 key), not any other form that decodes to it.
+func TestValidateHubForm(t *testing.T) {
+	_, hub := testKey(t)
+	id, err := peer.Decode(hub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := validListing(hub)
+	l.Hub = peer.ToCid(id).String()
+	if err := l.Validate(); !errors.Is(err, ErrHubForm) || !strings.Contains(err.Error(), hub) {
+		t.Fatalf("CID form of the hub: want ErrHubForm naming %s, got %v", hub, err)
 	}
 }
 

@@ -2,91 +2,12 @@ package protocol
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
-	"fmt"
 	"io"
 	"reflect"
 	"testing"
 )
-
-func TestSyncMessagesRoundTrip(t *testing.T) {
-	var buf bytes.Buffer
-	w := NewSyncWriter(&buf)
-	var d Digests
-	for i := range 1000 {
-		d.Add(Entry{Key: HashKey(fmt.Sprintf("hub/%d", i)), Seq: uint64(i)})
-	}
-	hello := Hello{Count: uint64(d.Count), Digest: d.Total()}
-	req := Request{Buckets: []int{0, 7, 255}, Have: []Entry{{Key: 1 << 60, Seq: 1}, {Key: 42, Seq: 1 << 40}}}
-	must(t, w.WriteHello(hello))
-	must(t, w.WriteBuckets(&d.Buckets))
-	must(t, w.WriteRequest(req))
-	must(t, w.WriteListing([]byte("envelope")))
-	must(t, w.WriteInSync())
-	must(t, w.WriteEnd())
-	must(t, w.Flush())
-
-	r := NewSyncReader(&buf)
-	_, body, err := r.Expect(MsgHello)
-	must(t, err)
-	if got, err := DecodeHello(body); err != nil || got != hello {
-		t.Fatalf("hello: %+v %v", got, err)
-	}
-	_, body, err = r.Expect(MsgBuckets)
-	must(t, err)
-	if got, err := DecodeBuckets(body); err != nil || *got != d.Buckets {
-		t.Fatalf("buckets: %v", err)
-	}
-	_, body, err = r.Expect(MsgRequest)
-	must(t, err)
-	if got, err := DecodeRequest(body); err != nil || !reflect.DeepEqual(got, req) {
-		t.Fatalf("request: %+v %v", got, err)
-	}
-	_, body, err = r.Expect(MsgListing)
-	must(t, err)
-	if string(body) != "envelope" {
-		t.Fatalf("listing: %q", body)
-	}
-	if _, _, err := r.Expect(MsgEnd); !errors.Is(err, ErrSyncMessage) {
-		t.Fatalf("InSync where End was expected: %v", err)
-	}
-	if _, _, err := r.Expect(MsgEnd); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := r.Next(); err != io.EOF {
-		t.Fatalf("after the last frame: %v", err)
-	}
-}
-
-func TestDigestsIndependentOfOrder(t *testing.T) {
-	var a, b Digests
-	entries := []Entry{{HashKey("x/1"), 1}, {HashKey("x/2"), 5}, {HashKey("y/1"), 2}}
-	for _, e := range entries {
-		a.Add(e)
-	}
-	for i := len(entries) - 1; i >= 0; i-- {
-		b.Add(entries[i])
-	}
-	if a.Total() != b.Total() {
-		t.Fatal("digest depends on order")
-	}
-	b.Remove(entries[1])
-	b.Add(Entry{entries[1].Key, 6})
-	if a.Total() == b.Total() {
-		t.Fatal("a newer seq left the digest unchanged")
-	}
-	if diff := a.Differing(&b.Buckets); len(diff) != 1 || diff[0] != entries[1].Key.Bucket() {
-		t.Fatalf("differing buckets %v", diff)
-	}
-}
-
-func TestSyncReaderRefusesOversizedFrame(t *testing.T) {
-	var buf bytes.Buffer
-	buf.Write([]byte{0x80, 0x80, 0x80, 0x10}) // uvarint 32 MiB
-	if _, _, err := NewSyncReader(&buf).Next(); !errors.Is(err, ErrSyncMessage) {
-		t.Fatalf("want ErrSyncMessage, got %v", err)
-	}
-}
 
 func must(t *testing.T, err error) {
 	t.Helper()
@@ -95,45 +16,247 @@ func must(t *testing.T, err error) {
 	}
 }
 
-func FuzzSyncDecode(f *testing.F) {
+// syncMessages is one of every sync message, written to a buffer.
+func syncMessages(t testing.TB) []byte {
 	var buf bytes.Buffer
 	w := NewSyncWriter(&buf)
-	var d Digests
-	d.Add(Entry{Key: 7, Seq: 3})
-	_ = w.WriteHello(Hello{Count: 1, Digest: d.Total()})
-	_ = w.WriteRequest(Request{Buckets: []int{1, 2}, Have: []Entry{{Key: 9, Seq: 300}}})
-	_ = w.WriteBuckets(&d.Buckets)
-	_ = w.Flush()
-	f.Add(buf.Bytes())
-	f.Add([]byte{0x05, MsgRequest, 0x01, 0x00, 0x01})
+	var sum SetSum
+	sum.Add(SyncItem{Key: 7, Seq: 3})
+	steps := []error{
+		w.WriteHello(Hello{Mode: FilterExcept, Hubs: []uint64{1, 1 << 63}, Sum: sum}),
+		w.WriteEmpty(MsgInSync),
+		w.WriteBusy(42),
+		w.WriteSummary(Summary{Count: 1_000_000, Salt: 0xfeedface, Symbols: 32}),
+		w.WriteSymbols(300, []CodedSymbol{{Key: 1, Seq: 2, Check: 3, Count: 255}, {Key: 4}}),
+		w.WriteGetSymbols(64),
+		w.WriteEmpty(MsgGetOffer),
+		w.WriteOffer([]SyncItem{{Key: 9, Seq: 300}, {Key: 1 << 60, Seq: MaxSeq}}),
+		w.WriteEmpty(MsgGetAll),
+		w.WriteWant([]uint64{5, 6, 7}),
+		w.WriteEmpty(MsgDone),
+		w.WriteListing([]byte("envelope")),
+		w.WriteEmpty(MsgEnd),
+		w.Flush(),
+	}
+	for _, err := range steps {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return buf.Bytes()
+}
+
+func TestSyncMessagesRoundTrip(t *testing.T) {
+	t.Parallel()
+	r := NewSyncReader(bytes.NewReader(syncMessages(t)))
+	next := func(want byte) []byte {
+		t.Helper()
+		_, body, err := r.Expect(want)
+		must(t, err)
+		return bytes.Clone(body)
+	}
+	h, err := DecodeHello(next(MsgHello))
+	must(t, err)
+	if h.Mode != FilterExcept || !reflect.DeepEqual(h.Hubs, []uint64{1, 1 << 63}) || h.Sum.Count != 1 {
+		t.Fatalf("hello: %+v", h)
+	}
+	if !h.Wants(2) || h.Wants(1) {
+		t.Fatal("an except filter takes the hubs it does not list")
+	}
+	next(MsgInSync)
+	if v, err := DecodeUvarintBody(next(MsgBusy)); err != nil || v != 42 {
+		t.Fatalf("busy: %d %v", v, err)
+	}
+	if s, err := DecodeSummary(next(MsgSummary)); err != nil || s != (Summary{Count: 1_000_000, Salt: 0xfeedface, Symbols: 32}) {
+		t.Fatalf("summary: %+v %v", s, err)
+	}
+	first, syms, err := DecodeSymbols(next(MsgSymbols))
+	if err != nil || first != 300 || len(syms) != 2 || syms[0] != (CodedSymbol{Key: 1, Seq: 2, Check: 3, Count: 255}) {
+		t.Fatalf("symbols: %d %+v %v", first, syms, err)
+	}
+	if v, err := DecodeUvarintBody(next(MsgGetSymbols)); err != nil || v != 64 {
+		t.Fatalf("get symbols: %d %v", v, err)
+	}
+	next(MsgGetOffer)
+	if items, err := DecodeOffer(next(MsgOffer)); err != nil || len(items) != 2 || items[1] != (SyncItem{Key: 1 << 60, Seq: MaxSeq}) {
+		t.Fatalf("offer: %+v %v", items, err)
+	}
+	next(MsgGetAll)
+	if keys, err := DecodeWant(next(MsgWant)); err != nil || !reflect.DeepEqual(keys, []uint64{5, 6, 7}) {
+		t.Fatalf("want: %v %v", keys, err)
+	}
+	next(MsgDone)
+	if body := next(MsgListing); string(body) != "envelope" {
+		t.Fatalf("listing: %q", body)
+	}
+	if _, _, err := r.Expect(MsgInSync); !errors.Is(err, ErrSyncMessage) {
+		t.Fatalf("End where InSync was expected: %v", err)
+	}
+	if _, _, err := r.Next(); err != io.EOF {
+		t.Fatalf("after the last frame: %v", err)
+	}
+}
+
+// TestSyncWriterSplitsFrames: many symbols, items or keys go out in several
+// frames, each under the cap, and read back whole.
+func TestSyncWriterSplitsFrames(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	w := NewSyncWriter(&buf)
+	syms := make([]CodedSymbol, 3*MaxSymbolsPerFrame+1)
+	for i := range syms {
+		syms[i].Key = uint64(i)
+	}
+	must(t, w.WriteSymbols(0, syms))
+	keys := make([]uint64, 2*MaxKeysPerFrame+5)
+	must(t, w.WriteWant(keys))
+	must(t, w.Flush())
+	r := NewSyncReader(&buf)
+	var got []CodedSymbol
+	for len(got) < len(syms) {
+		_, body, err := r.Expect(MsgSymbols)
+		must(t, err)
+		first, s, err := DecodeSymbols(body)
+		must(t, err)
+		if first != uint64(len(got)) {
+			t.Fatalf("frame starts at %d, want %d", first, len(got))
+		}
+		got = append(got, s...)
+	}
+	if !reflect.DeepEqual(got, syms) {
+		t.Fatal("symbols changed on the way")
+	}
+	var n int
+	for n < len(keys) {
+		_, body, err := r.Expect(MsgWant)
+		must(t, err)
+		k, err := DecodeWant(body)
+		must(t, err)
+		n += len(k)
+	}
+}
+
+func TestSyncReaderRefuses(t *testing.T) {
+	t.Parallel()
+	for name, data := range map[string][]byte{
+		"a frame over the cap":     {0x81, 0x80, 0x01}, // 16,385 bytes
+		"a length in long form":    {0x82, 0x00, MsgEnd},
+		"a frame of zero bytes":    {0x00},
+		"a frame cut short":        {0x05, MsgListing, 'a'},
+		"a length of eleven bytes": bytes.Repeat([]byte{0xff}, 11),
+	} {
+		if _, _, err := NewSyncReader(bytes.NewReader(data)).Next(); !errors.Is(err, ErrSyncMessage) {
+			t.Errorf("%s: want ErrSyncMessage, got %v", name, err)
+		}
+	}
+}
+
+// TestSyncReaderAllocatesAsBytesArrive: a peer that announces a long frame
+// and sends four bytes pins a chunk, not the length it announced.
+func TestSyncReaderAllocatesAsBytesArrive(t *testing.T) {
+	t.Parallel()
+	data := []byte{0xff, 0x7f, MsgListing, 1, 2, 3} // announces 16,383 bytes
+	r := NewSyncReader(bytes.NewReader(data))
+	if _, _, err := r.Next(); !errors.Is(err, ErrSyncMessage) {
+		t.Fatal(err)
+	}
+	if cap(r.buf) > readChunk {
+		t.Fatalf("buffer of %d bytes for a frame of 4", cap(r.buf))
+	}
+}
+
+func TestSyncDecodersRefuse(t *testing.T) {
+	t.Parallel()
+	cases := map[string]error{}
+	_, err := DecodeHello([]byte{FilterOnly, 2, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 3})
+	cases["hello with hubs out of order"] = err
+	_, err = DecodeHello([]byte{7})
+	cases["hello with an unknown filter mode"] = err
+	_, err = DecodeHello(append([]byte{FilterOnly, 0x80, 0x00}, make([]byte, 17)...))
+	cases["hello with a hub count in long form"] = err
+	_, _, err = DecodeSymbols([]byte{0, 1, 2, 3})
+	cases["symbols of a partial size"] = err
+	_, err = DecodeOffer(make([]byte, 17))
+	cases["offer of a partial item"] = err
+	_, err = DecodeWant(nil)
+	cases["empty want"] = err
+	_, err = DecodeSummary(append([]byte{1}, make([]byte, 8)...))
+	cases["summary without a symbol count"] = err
+	_, err = DecodeSummary(binary.AppendUvarint(append([]byte{1}, make([]byte, 8)...), MaxSymbols+1))
+	cases["summary with more symbols than a round allows"] = err
+	_, err = DecodeUvarintBody([]byte{1, 2})
+	cases["trailing bytes after a uvarint"] = err
+	for name, err := range cases {
+		if !errors.Is(err, ErrSyncMessage) {
+			t.Errorf("%s: want ErrSyncMessage, got %v", name, err)
+		}
+	}
+}
+
+// FuzzSyncDecode reads arbitrary bytes as sync frames: no decoder panics,
+// and what decodes re-encodes to the very bytes received (every message
+// has one encoding).
+func FuzzSyncDecode(f *testing.F) {
+	f.Add(syncMessages(f))
+	f.Add([]byte{0x05, MsgWant, 0, 0, 0, 1})
+	f.Add([]byte{0x82, 0x00, MsgEnd})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := NewSyncReader(bytes.NewReader(data))
-		for range 16 {
+		for range 32 {
 			typ, body, err := r.Next()
 			if err != nil {
 				return
 			}
+			var out bytes.Buffer
+			w := NewSyncWriter(&out)
 			switch typ {
 			case MsgHello:
-				_, _ = DecodeHello(body)
-			case MsgBuckets:
-				_, _ = DecodeBuckets(body)
-			case MsgRequest:
-				if req, err := DecodeRequest(body); err == nil {
-					// What decodes re-encodes to the same bytes.
-					var out bytes.Buffer
-					sw := NewSyncWriter(&out)
-					_ = sw.WriteRequest(req)
-					_ = sw.Flush()
-					_, again, _ := NewSyncReader(&out).Next()
-					if !bytes.Equal(again, body) && len(req.Have) > 0 {
-						// uvarints have non-canonical encodings; only check the decoded value.
-						req2, err := DecodeRequest(again)
-						if err != nil || !reflect.DeepEqual(req, req2) {
-							t.Fatalf("request does not round-trip")
-						}
-					}
+				h, err := DecodeHello(body)
+				if err != nil {
+					continue
 				}
+				must(t, w.WriteHello(h))
+			case MsgSummary:
+				s, err := DecodeSummary(body)
+				if err != nil {
+					continue
+				}
+				must(t, w.WriteSummary(s))
+			case MsgBusy, MsgGetSymbols:
+				v, err := DecodeUvarintBody(body)
+				if err != nil {
+					continue
+				}
+				if typ == MsgBusy {
+					must(t, w.WriteBusy(v))
+				} else {
+					must(t, w.WriteGetSymbols(v))
+				}
+			case MsgSymbols:
+				first, syms, err := DecodeSymbols(body)
+				if err != nil || len(syms) > MaxSymbolsPerFrame {
+					continue
+				}
+				must(t, w.WriteSymbols(first, syms))
+			case MsgOffer:
+				items, err := DecodeOffer(body)
+				if err != nil {
+					continue
+				}
+				must(t, w.WriteOffer(items))
+			case MsgWant:
+				keys, err := DecodeWant(body)
+				if err != nil {
+					continue
+				}
+				must(t, w.WriteWant(keys))
+			default:
+				continue
+			}
+			must(t, w.Flush())
+			_, again, err := NewSyncReader(&out).Next()
+			if err != nil || !bytes.Equal(again, body) {
+				t.Fatalf("message type %d does not re-encode to its bytes:\n%x\n%x", typ, body, again)
 			}
 		}
 	})

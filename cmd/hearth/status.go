@@ -102,4 +102,12 @@ func printStatus(c *cli.Context, s node.Status) {
 		sort.Strings(rejected)
 		fmt.Fprintf(w, "rejected:  %s\n", strings.Join(rejected, ", "))
 	}
+	var dropped []string
+	for reason, count := range s.Dropped {
+		dropped = append(dropped, fmt.Sprintf("%s %d", reason, count))
+	}
+	if len(dropped) > 0 {
+		sort.Strings(dropped)
+		fmt.Fprintf(w, "dropped:   %s (stored listings that break a protocol rule, dropped at start)\n", strings.Join(dropped, ", "))
+	}
 }

@@ -3,9 +3,7 @@ package meetingguide
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"math"
 	"net/url"
 	"strconv"
 	"time"
@@ -45,7 +43,7 @@ func check(l *protocol.Listing, zones map[string]error) error {
 	c := *l
 	c.Version = protocol.SchemaVersion
 	c.Hub = checkHub
-	c.Seq = math.MaxUint64
+	c.Seq = protocol.MaxSeq
 	c.IssuedAt = checkIssued
 	c.ExpiresAt = checkIssued.Add(time.Hour)
 	if c.Timezone != "" {
@@ -66,7 +64,7 @@ func check(l *protocol.Listing, zones map[string]error) error {
 		return err
 	}
 	c.Timezone = l.Timezone
-	payload, err := json.Marshal(&c)
+	payload, err := protocol.EncodeListing(&c)
 	if err != nil {
 		return err
 	}
